@@ -1,0 +1,158 @@
+"""The persistent build cache in the state folder (SQLite).
+
+What it keeps, per post file keyed by path and (size, mtime_ns):
+- the selection Entry of every post, as one marshalled list: loading it costs milliseconds even
+  for 100,000 posts, where unpickling 100,000 Post objects would cost seconds;
+- the full Post header and the rendered HTML, read back only for posts that land in a feed;
+- the problems a file had, so every build reports them again;
+and per output file, the digest of the inputs it was last written from.
+
+Everything is keyed by `cache_key` (syndicate version, settings, templates): a cache written by
+another version or configuration, or one that cannot be read, is discarded and rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import pickle
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from syndicate.model import Problem
+from syndicate.select import Entry
+
+log = logging.getLogger(__name__)
+SCHEMA = 1
+Fingerprint = tuple[int, int]  # (size, mtime_ns)
+
+
+class Cache:
+    def __init__(self, path: Path | None, key: str):
+        self.path = path
+        self.key = key
+        self.entries: dict[str, tuple[Fingerprint, Entry | None]] = {}  # None: file had no post
+        self._problems: dict[str, list[tuple]] = {}  # source -> its problems, as plain tuples
+        self.outputs: dict[str, str] = {}  # output path relative to OUT -> inputs digest
+        self.state: dict[str, object] = {}
+        self._db: sqlite3.Connection | None = None
+        self._dirty_entries = False
+        if path is not None:
+            self._open()
+
+    # -- loading -------------------------------------------------------------------------------
+    def _open(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._connect()
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("schema") != SCHEMA or meta.get("key") != self.key:
+                self._reset("written by another version or configuration" if meta else None)
+                return
+            self.entries = {src: (tuple(fp), Entry._make(e) if e else None)
+                            for src, fp, e in marshal.loads(meta["entries"])}
+            self._problems = marshal.loads(meta["problems"])
+            self.outputs = marshal.loads(meta["outputs"])
+            self.state = marshal.loads(meta["state"])
+        except Exception as exc:  # a cache is never trusted: any damage means start over
+            log.warning("cache %s unreadable (%s); rebuilding it", self.path, exc)
+            self._reset(None, remove=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript("""
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
+            CREATE TABLE IF NOT EXISTS posts (source TEXT PRIMARY KEY, size INT, mtime_ns INT,
+                                              header BLOB, rendered BLOB);
+        """)
+        return db
+
+    def _reset(self, reason: str | None, remove: bool = False) -> None:
+        if reason:
+            log.info("cache %s %s; starting afresh", self.path, reason)
+        if self._db is not None:
+            self._db.close()
+        if remove and self.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+        self._db = self._connect()
+        self._db.executescript("DELETE FROM meta; DELETE FROM posts;")
+        self.entries, self.outputs, self.state, self._problems = {}, {}, {}, {}
+        self._dirty_entries = True
+
+    # -- per post ------------------------------------------------------------------------------
+    def header(self, source: str, fp: Fingerprint) -> tuple[object, tuple[Problem, ...]] | None:
+        row = self._row(source, fp, "header")
+        return pickle.loads(row) if row is not None else None
+
+    def rendered(self, source: str, fp: Fingerprint) -> object | None:
+        row = self._row(source, fp, "rendered")
+        return pickle.loads(row) if row is not None else None
+
+    def _row(self, source: str, fp: Fingerprint, column: str) -> bytes | None:
+        if self._db is None:
+            return None
+        row = self._db.execute(f"SELECT {column} FROM posts WHERE source=? AND size=? AND mtime_ns=?",
+                               (source, fp[0], fp[1])).fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    @property
+    def problem_sources(self) -> set[str]:
+        return set(self._problems)
+
+    def problems(self, source: str) -> list[Problem]:
+        return [Problem(*p) for p in self._problems.get(source, ())]
+
+    def put_header(self, source: str, fp: Fingerprint, entry: Entry | None, header: object,
+                   problems: tuple[Problem, ...]) -> None:
+        self.entries[source] = (fp, entry)
+        self._problems.pop(source, None)
+        if problems:
+            self._problems[source] = [(p.source, p.message, p.field, p.severity, p.line) for p in problems]
+        self._dirty_entries = True
+        if self._db is not None:
+            self._db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, NULL)",
+                             (source, fp[0], fp[1], pickle.dumps((header, problems), 5)))
+
+    def put_rendered(self, source: str, fp: Fingerprint, rendered: object) -> None:
+        if self._db is not None:
+            self._db.execute("UPDATE posts SET rendered=? WHERE source=? AND size=? AND mtime_ns=?",
+                             (pickle.dumps(rendered, 5), source, fp[0], fp[1]))
+
+    def forget(self, sources: set[str]) -> None:
+        """Drop files that are gone from the site."""
+        for source in sources:
+            del self.entries[source]
+            self._problems.pop(source, None)
+        if sources and self._db is not None:
+            self._db.executemany("DELETE FROM posts WHERE source=?", [(s,) for s in sources])
+            self._dirty_entries = True
+
+    # -- saving --------------------------------------------------------------------------------
+    def begin(self) -> None:
+        if self._db is not None:
+            self._db.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Save the index, output digests and state in the same transaction as the rows."""
+        if self._db is None:
+            return
+        meta = {"schema": SCHEMA, "key": self.key, "outputs": marshal.dumps(self.outputs),
+                "state": marshal.dumps(self.state)}
+        if self._dirty_entries:
+            meta["entries"] = marshal.dumps(
+                [(src, fp, tuple(e) if e else None) for src, (fp, e) in sorted(self.entries.items())])
+            meta["problems"] = marshal.dumps(self._problems)
+        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
+        self._db.execute("COMMIT")
+        self._dirty_entries = False
+
+    def close(self) -> None:
+        if self._db is not None:
+            with closing(self._db):
+                pass
+            self._db = None

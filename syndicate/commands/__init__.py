@@ -1,0 +1,1 @@
+"""One module per `syndicate` command; shared option bundles live in common.py."""

@@ -1,0 +1,73 @@
+"""Options and printing shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from syndicate.config import ConfigError, Settings, load_settings
+from syndicate.model import Problem
+
+
+def add_site_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("site", type=Path, help="the Jekyll site folder (holds _config.yml and */_posts/)")
+    p.add_argument("--config", type=Path, metavar="FILE", help="a TOML file that overrides _config.yml (docs/config.md)")
+    p.add_argument("--now", type=_iso_datetime, metavar="ISO",
+                   help="the build's clock, e.g. 2018-07-30T12:00:00+07:00 (default: the current time)")
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: ./out)")
+    p.add_argument("--state", type=Path, metavar="DIR",
+                   help="state folder for the cache and ledger (default: $XDG_STATE_HOME/syndicate/<site>)")
+
+
+def add_verbosity_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    g.add_argument("-v", "--verbose", action="store_true", help="print every file written and debug logs")
+
+
+def setup_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def settings_from(args: argparse.Namespace) -> Settings | None:
+    """Settings for the command, or None after printing why they cannot be had."""
+    try:
+        return load_settings(args.site, args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def state_dir(args: argparse.Namespace) -> Path:
+    if args.state is not None:
+        return args.state
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    site = Path(args.site).resolve()
+    return base / "syndicate" / f"{site.name}-{hashlib.sha256(str(site).encode()).hexdigest()[:8]}"
+
+
+def now_from(args: argparse.Namespace) -> datetime:
+    return args.now or datetime.now(timezone.utc)
+
+
+def print_problems(problems: tuple[Problem, ...] | list[Problem], quiet: bool) -> None:
+    for problem in problems:
+        if problem.severity == "error" or not quiet:
+            print(f"{problem.severity}: {problem}", file=sys.stderr)
+
+
+def _iso_datetime(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {value!r}") from exc
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

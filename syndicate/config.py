@@ -1,0 +1,217 @@
+"""Settings for one site: its `_config.yml`, overridden by an optional TOML file.
+
+Errors here are whole-run preconditions, so they raise ConfigError naming file and key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from syndicate.languages import language_code, language_direction
+from syndicate.model import Language
+
+ContentMode = Literal["full", "summary"]
+DEFAULT_EXCLUDES = ("_site", "node_modules", "vendor", ".git")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    site_dir: Path
+    base_url: str  # canonical base, no trailing slash: ids and links are built on it
+    feed_base_url: str  # where OUT is published, no trailing slash
+    timezone: ZoneInfo
+    permalink: str
+    title: str
+    description: str
+    languages: dict[str, Language]  # by key; languages met in posts but not here get defaults
+    language_codes: dict[str, str] = field(default_factory=dict)  # key -> ISO 639-1 overrides
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES  # folder names Jekyll skips
+    item_limit: int = 20
+    content: ContentMode = "full"
+    feed_categories: tuple[str, ...] = ()  # when set, only these categories get feeds
+    excluded_categories: tuple[str, ...] = ()  # posts with these never enter any feed
+    summary_limit: int = 280
+    config_files: tuple[str, ...] = ()
+
+    def language(self, key: str) -> Language:
+        """The configured language, or one derived from its key for languages met only in posts."""
+        if key in self.languages:
+            return self.languages[key]
+        code = self.language_codes.get(key) or language_code(key)
+        return Language(key, code, self.title, self.description, language_direction(code))
+
+    def fingerprint(self) -> str:
+        """A digest of everything that shapes outputs, so caches know when they are stale."""
+        state = {
+            "base": self.base_url, "feeds": self.feed_base_url, "tz": self.timezone.key,
+            "permalink": self.permalink, "title": self.title, "description": self.description,
+            "languages": sorted((k, repr(v)) for k, v in self.languages.items()),
+            "codes": sorted(self.language_codes.items()), "exclude": self.exclude,
+            "limit": self.item_limit, "content": self.content, "cats": self.feed_categories,
+            "excluded": self.excluded_categories, "summary": self.summary_limit,
+        }
+        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_settings(site_dir: Path, config_file: Path | None = None) -> Settings:
+    site_dir = Path(site_dir)
+    jekyll_file = site_dir / "_config.yml"
+    if not site_dir.is_dir():
+        raise ConfigError(f"{site_dir}: not a folder")
+    jekyll = _read_yaml(jekyll_file) if jekyll_file.is_file() else {}
+    settings = _from_jekyll(site_dir, jekyll, jekyll_file.name)
+    if config_file is not None:
+        settings = _apply_toml(settings, Path(config_file))
+    return settings
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _from_jekyll(site_dir: Path, cfg: dict[str, Any], name: str) -> Settings:
+    base = cfg.get("canonical_url_base") or (str(cfg.get("url") or "") + str(cfg.get("baseurl") or "")) or cfg.get("url_base")
+    if not base:
+        base = "http://localhost:4000"
+    base = _check_base(str(base), name, "canonical_url_base")
+    tz = _zone(str(cfg.get("timezone") or "UTC"), name, "timezone")
+    title = _text(cfg.get("title")) or site_dir.resolve().name
+    description = _text(cfg.get("description")) or title
+    languages = {}
+    for key, info in (cfg.get("site_info__object") or {}).items():
+        if isinstance(info, dict):
+            languages[str(key)] = _jekyll_language(str(key), info, title, description)
+    exclude = tuple(str(x) for x in cfg.get("exclude") or ()) + DEFAULT_EXCLUDES
+    return Settings(
+        site_dir=site_dir, base_url=base, feed_base_url=base, timezone=tz,
+        permalink=str(cfg.get("permalink") or "date"), title=title, description=description,
+        languages=languages, exclude=exclude, config_files=(name,),
+    )
+
+
+def _jekyll_language(key: str, info: dict[str, Any], site_title: str, site_desc: str) -> Language:
+    analytics = info.get("analytics") if isinstance(info.get("analytics"), dict) else {}
+    code = _text(analytics.get("abbreviation")) or language_code(key)
+    direction = _text(analytics.get("direction")) or language_direction(code)
+    return Language(
+        key=key, code=code,
+        title=_text(info.get("title")) or site_title,
+        description=_text(info.get("description_short") or info.get("description")) or site_desc,
+        direction="rtl" if direction == "rtl" else "ltr",
+    )
+
+
+def _apply_toml(s: Settings, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    site = _table(data, "site", path)
+    feeds = _table(data, "feeds", path)
+    changes: dict[str, Any] = {"config_files": s.config_files + (path.name,)}
+    if "base_url" in site:
+        changes["base_url"] = changes["feed_base_url"] = _check_base(_str(site, "base_url", path), path, "site.base_url")
+    if "feed_base_url" in site:
+        changes["feed_base_url"] = _check_base(_str(site, "feed_base_url", path), path, "site.feed_base_url")
+    if "timezone" in site:
+        changes["timezone"] = _zone(_str(site, "timezone", path), path, "site.timezone")
+    for key in ("title", "description", "permalink"):
+        if key in site:
+            changes[key] = _str(site, key, path)
+    if "limit" in feeds:
+        limit = feeds["limit"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ConfigError(f"{path}: feeds.limit: expected a whole number of at least 1, got {limit!r}")
+        changes["item_limit"] = limit
+    if "content" in feeds:
+        mode = feeds["content"]
+        if mode not in ("full", "summary"):
+            raise ConfigError(f"{path}: feeds.content: expected \"full\" or \"summary\", got {mode!r}")
+        changes["content"] = mode
+    for key, attr in (("categories", "feed_categories"), ("exclude_categories", "excluded_categories")):
+        if key in feeds:
+            changes[attr] = tuple(c.casefold() for c in _str_list(feeds, key, path))
+    languages = dict(s.languages)
+    codes = dict(s.language_codes)
+    for key, table in _table(data, "languages", path).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: languages.{key}: expected a table")
+        old = s.language(key) if key not in languages else languages[key]
+        where = f"languages.{key}"
+        direction = table.get("direction", old.direction)
+        if direction not in ("ltr", "rtl"):
+            raise ConfigError(f"{path}: {where}.direction: expected \"ltr\" or \"rtl\", got {direction!r}")
+        code = table.get("code", old.code)
+        if not isinstance(code, str) or not code:
+            raise ConfigError(f"{path}: {where}.code: expected a language code such as \"en\"")
+        codes[key] = code
+        languages[key] = replace(
+            old, code=code, direction=direction,
+            title=_str(table, "title", path, where) if "title" in table else old.title,
+            description=_str(table, "description", path, where) if "description" in table else old.description,
+        )
+    changes["languages"] = languages
+    changes["language_codes"] = codes
+    unknown = set(data) - {"site", "feeds", "languages"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown table(s): {', '.join(sorted(unknown))}")
+    return replace(s, **changes)
+
+
+def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {key}: expected a table")
+    return value
+
+
+def _str(table: dict[str, Any], key: str, path: Path, where: str = "") -> str:
+    value = table[key]
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: {where + '.' if where else ''}{key}: expected a string, got {value!r}")
+    return value
+
+
+def _str_list(table: dict[str, Any], key: str, path: Path) -> list[str]:
+    value = table[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: feeds.{key}: expected a list of strings")
+    return value
+
+
+def _check_base(url: str, source: object, key: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{source}: {key}: expected an absolute http(s) URL, got {url!r}")
+    return url
+
+
+def _zone(name: str, source: object, key: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{source}: {key}: unknown time zone {name!r}") from exc
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""

@@ -1,0 +1,139 @@
+"""RSS 2.0 and Atom 1.0 through feedgen: the only module that imports it."""
+
+from __future__ import annotations
+
+import email.utils
+
+import feedgen.entry
+import feedgen.feed
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from syndicate.emit import FeedView
+from syndicate.model import RenderedPost
+
+# feedgen formats RFC 822 dates by switching the process-wide locale (setlocale), which is
+# unsafe once the daemon renders in threads. The email package writes English names itself.
+feedgen.feed.formatRFC2822 = email.utils.format_datetime
+feedgen.entry.formatRFC2822 = email.utils.format_datetime
+
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+GENERATOR_URI = "https://github.com/syndicate-feeds/syndicate"
+
+
+class _EntryExtras(BaseEntryExtension):
+    """What feedgen does not write for us.
+
+    RSS 2.0 lacks bylines (dc:creator), Media RSS and translation links natively. For Atom,
+    feedgen 1.0 drops rel, type and hreflang from entry links (its writer shadows the link
+    dict with the new element), so entry links are written here instead.
+    """
+
+    def __init__(self) -> None:
+        self.post: RenderedPost | None = None
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        if self.post is None:
+            return item
+        post = self.post.post
+        for name in post.authors:
+            etree.SubElement(item, f"{{{DC_NS}}}creator").text = name
+        if post.translation:
+            # Before <link>: feedparser takes the last alternate link it meets as the item's link.
+            link = etree.Element(f"{{{ATOM_NS}}}link", rel="alternate", type="text/html",
+                                 hreflang=post.translation.code, href=post.translation.url)
+            item.insert(0, link)
+        for media in self.post.media[:1]:
+            content = etree.SubElement(item, f"{{{MEDIA_NS}}}content", url=media.url, medium="image")
+            if media.mime_type:
+                content.set("type", media.mime_type)
+            if media.caption:
+                etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain").text = media.caption
+            if media.credit:
+                etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = media.credit
+            etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", url=media.thumbnail or media.url)
+        return item
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        if self.post is None:
+            return entry
+        post = self.post.post
+        # The entry's own link first, as most readers take the first alternate link (feedparser
+        # takes the last: docs/formats.md). Links go right after <title>. feedgen writes Atom elements without a namespace and
+        # declares it as a plain xmlns attribute on <feed>, so plain names are right here.
+        at = entry.index(entry.find("title")) + 1
+        links = [dict(rel="alternate", type="text/html", hreflang=self.post.language_code, href=post.url)]
+        if post.translation:
+            links.append(dict(rel="alternate", type="text/html", hreflang=post.translation.code,
+                              href=post.translation.url))
+        for media in self.post.media[:1]:
+            links.append(dict(rel="enclosure", type=media.mime_type or "image/jpeg", href=media.url))
+        for offset, attrs in enumerate(links):
+            link = etree.Element("link")
+            for key in ("rel", "type", "hreflang", "href"):
+                if key in attrs:
+                    link.set(key, attrs[key])
+            entry.insert(at + offset, link)
+        return entry
+
+
+class _Namespaces(BaseExtension):
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS, "dc": DC_NS}
+
+
+def rss_bytes(view: FeedView) -> bytes:
+    fg = _feed(view, "rss")
+    for rendered in view.entries:
+        fe = _entry(fg, view, rendered)
+        fe.link(href=rendered.post.url)  # RSS <link>
+    return fg.rss_str(pretty=True)
+
+
+def atom_bytes(view: FeedView) -> bytes:
+    fg = _feed(view, "atom")
+    fg.author({"name": view.spec.title})  # Atom needs an author for entries without a byline
+    for rendered in view.entries:
+        fe = _entry(fg, view, rendered)
+        for name in rendered.post.authors:
+            fe.author({"name": name})
+    return fg.atom_str(pretty=True)
+
+
+def _feed(view: FeedView, fmt: str) -> FeedGenerator:
+    spec = view.spec
+    fg = FeedGenerator()
+    fg.id(view.feed_urls[fmt])
+    fg.title(spec.title)
+    fg.subtitle(spec.description)  # also the RSS <description>
+    # feedgen takes the last link as RSS's <link>: the web page must come last.
+    fg.link(href=view.feed_urls[fmt], rel="self", type={"rss": "application/rss+xml",
+                                                        "atom": "application/atom+xml"}[fmt])
+    fg.link(href=spec.home_url, rel="alternate", type="text/html")
+    if spec.language_code:
+        fg.language(spec.language_code)
+    fg.generator("syndicate", version=view.generator_version, uri=GENERATOR_URI)
+    fg.updated(view.updated)
+    fg.lastBuildDate(view.updated)
+    fg.register_extension("syndicate", _Namespaces, _EntryExtras, atom=True, rss=True)
+    return fg
+
+
+def _entry(fg: FeedGenerator, view: FeedView, rendered: RenderedPost):
+    post = rendered.post
+    fe = fg.add_entry(order="append")  # entries arrive newest first; keep that order
+    fe.id(post.url)
+    fe.guid(post.url, permalink=True)
+    fe.title(post.title)
+    fe.published(post.date)
+    fe.updated(post.updated or post.date)
+    fe.summary(post.summary or rendered.summary)
+    if view.full_content:
+        fe.content(rendered.html, type="html")
+    for cat in post.categories:
+        fe.category(term=cat)
+    fe.syndicate.post = rendered
+    return fe

@@ -1,0 +1,13 @@
+"""Post bodies (kramdown-flavoured Markdown with Liquid) to safe, absolute HTML. Pure: no I/O.
+
+The public surface used by the rest of syndicate:
+- RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems)
+- absolute_url(value, base) -> str | None   (repairs or rejects front-matter URLs)
+- summarize(text, language_code, limit) -> str
+"""
+
+from syndicate.render.pipeline import RenderContext, Rendered, render_body
+from syndicate.render.summary import summarize
+from syndicate.render.urls import absolute_url
+
+__all__ = ["RenderContext", "Rendered", "render_body", "absolute_url", "summarize"]

@@ -1,0 +1,56 @@
+"""Absolute URLs from the relative, and sometimes broken, values editors write."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urljoin, urlsplit
+
+# Editors paste values like `/img/mugshot.jpg";` into YAML: quotes, semicolons and
+# commas around a URL are never part of it.
+_JUNK = "\"'`;, \t\r\n"
+# Characters that cannot appear in a URL at all: the value is prose or markup, not a URL.
+_NOT_URL = re.compile(r"[<>\"{}\\^`|\x00-\x1f\x7f]")
+# Everything RFC 3986 allows unescaped (plus `%` for existing escapes); spaces and
+# non-ASCII get percent-encoded so feed validators accept the result.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_WEB = ("http", "https")
+
+
+def absolute_url(value: object, base: str) -> str | None:
+    """The absolute http(s) URL for a front-matter `value`, or None when it is unusable.
+
+    Root-relative (`/img/x.jpg`) and bare relative (`img/x.jpg`) values live under the
+    site's base URL, as Jekyll's `{{ site.baseurl }}{{ page.image }}` would put them.
+    """
+    if not isinstance(value, str):
+        return None
+    return resolve_url(value.strip(_JUNK), base, base.rstrip("/") + "/")
+
+
+def resolve_url(value: str, base: str, page: str, schemes: tuple[str, ...] = _WEB) -> str | None:
+    """`value` made absolute: `/x` under the site `base`, `x` against the `page` URL.
+
+    None when it is empty, not a URL, or uses a scheme outside `schemes`.
+    """
+    value = value.strip()
+    if not value or _NOT_URL.search(value):
+        return None
+    value = quote(value, safe=_URL_SAFE)
+    if value.startswith("//"):
+        value = "https:" + value
+    elif value.startswith("/"):
+        value = base.rstrip("/") + value
+    parts = urlsplit(urljoin(page, value))
+    if parts.scheme not in schemes or (parts.scheme in _WEB and not parts.netloc):
+        return None
+    return parts.geturl()
+
+
+def resolve_srcset(value: str, base: str, page: str) -> str | None:
+    """A `srcset` with each candidate URL made absolute; candidates that fail are dropped."""
+    candidates = []
+    for candidate in value.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        if absolute := resolve_url(url, base, page):
+            candidates.append(f"{absolute} {descriptor.strip()}".rstrip())
+    return ", ".join(candidates) or None

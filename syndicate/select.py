@@ -1,0 +1,148 @@
+"""Which feeds exist and which posts each one carries. Pure: posts + settings + now in, values out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import regex
+
+from syndicate.config import Settings
+from syndicate.model import Post, Problem, Translation
+
+_NOT_SLUG = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+
+
+class Entry(NamedTuple):
+    """What selection needs of a post: small, plain, and cheap to cache for every post."""
+
+    source: str
+    timestamp: float  # publication time, seconds since the epoch
+    language: str
+    categories: tuple[str, ...]  # as written, folder categories left out
+    url: str
+    path: str
+    title: str
+
+    @classmethod
+    def of(cls, post: Post) -> Entry:
+        return cls(post.source, post.date.timestamp(), post.language, post.categories, post.url,
+                   post.path, post.title)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    folder: str  # output folder relative to OUT: "", "english" or "english/politician"
+    title: str
+    description: str
+    home_url: str  # the web page the feed stands for
+    language: str | None = None  # language key; None for the whole site
+    language_code: str | None = None
+    direction: str = "ltr"
+    category: str | None = None  # casefolded category name
+    limit: int = 20
+
+    def matches(self, post: Entry) -> bool:
+        if self.language is not None and post.language != self.language:
+            return False
+        return self.category is None or self.category in _folded(post.categories)
+
+
+def slugify(name: str) -> str:
+    """A folder name for a category: lower case letters, marks and digits of any script, hyphens."""
+    return _NOT_SLUG.sub("-", name.casefold()).strip("-")
+
+
+def published(entries: list[Entry], settings: Settings, now: datetime) -> list[Entry]:
+    """Posts a reader may see at `now`: not future-dated, not in an excluded category. Newest first."""
+    excluded = set(settings.excluded_categories)
+    cutoff = now.timestamp()
+    visible = [e for e in entries if e.timestamp <= cutoff and not excluded.intersection(_folded(e.categories))]
+    return sorted(visible, key=sort_key)
+
+
+def next_publication(entries: list[Entry], now: datetime) -> float | None:
+    """When the next future-dated post becomes visible: until then, unchanged input means unchanged output."""
+    cutoff = now.timestamp()
+    return min((e.timestamp for e in entries if e.timestamp > cutoff), default=None)
+
+
+def sort_key(entry: Entry) -> tuple:
+    """Newest first; the URL breaks ties so the order never depends on file system order."""
+    return (-entry.timestamp, entry.url)
+
+
+def feed_specs(posts: list[Entry], settings: Settings) -> tuple[list[FeedSpec], list[Problem]]:
+    """The site feed, one per language, one per language and category. `posts` are published ones."""
+    limit = settings.item_limit
+    specs = [FeedSpec("", settings.title, settings.description, settings.base_url + "/", limit=limit)]
+    problems: list[Problem] = []
+    wanted = set(settings.feed_categories)
+    for key in sorted({p.language for p in posts}):
+        lang = settings.language(key)
+        lang_folder = slugify(key) or "language"
+        common = dict(language=key, language_code=lang.code, direction=lang.direction, limit=limit)
+        specs.append(FeedSpec(lang_folder, lang.title, lang.description, f"{settings.base_url}/{lang_folder}/", **common))
+        names: dict[str, str] = {}  # casefolded -> first spelling seen
+        for post in posts:
+            if post.language == key:
+                for cat in post.categories:
+                    names.setdefault(cat.casefold(), cat)
+        taken: dict[str, str] = {}
+        for folded in sorted(names):
+            if wanted and folded not in wanted:
+                continue
+            slug = slugify(folded) or "category"
+            if slug in taken or slug in ("feed", "atom"):
+                # Two names, one folder: keep both feeds apart rather than merge them silently.
+                clash = taken.get(slug, slug)
+                slug = f"{slug}-{hashlib.sha1(folded.encode()).hexdigest()[:6]}"
+                problems.append(Problem(f"{lang_folder}/", f"categories {clash!r} and {names[folded]!r} share a "
+                                        f"folder name; {names[folded]!r} is published as {slug!r}",
+                                        field="categories", severity="warning"))
+            taken.setdefault(slug, names[folded])
+            specs.append(FeedSpec(
+                f"{lang_folder}/{slug}", f"{lang.title} — {names[folded]}", lang.description,
+                f"{settings.base_url}/{lang_folder}/", category=folded, **common,
+            ))
+    return specs, problems
+
+
+def select(posts: list[Entry], spec: FeedSpec) -> list[Entry]:
+    """The newest `limit` posts of a feed, from posts already sorted by sort_key."""
+    chosen: list[Entry] = []
+    for post in posts:
+        if spec.matches(post):
+            chosen.append(post)
+            if len(chosen) == spec.limit:
+                break
+    return chosen
+
+
+def resolve_translation(post: Post, by_path: dict[str, Entry], settings: Settings) -> tuple[Post, Problem | None]:
+    """The post with its `translation:` value turned into a link to the other-language post."""
+    if not post.translation_ref:
+        return post, None
+    base_path = urlsplit(settings.base_url).path.rstrip("/")
+    target = by_path.get(_site_path(post.translation_ref, post, settings, base_path))
+    if target is None or target.source == post.source:
+        return post, Problem(post.source, f"points to no post: {post.translation_ref!r}",
+                             field="translation", severity="warning")
+    lang = settings.language(target.language)
+    return replace(post, translation=Translation(target.url, target.language, lang.code, target.title)), None
+
+
+def _site_path(ref: str, post: Post, settings: Settings, base_path: str) -> str:
+    """A translation value ('/khmer/x.html', 'x.html' or an absolute URL) as a path on the site."""
+    absolute = urljoin(post.url, ref)
+    if absolute.startswith(settings.base_url + "/"):
+        return absolute[len(settings.base_url):]
+    path = urlsplit(absolute).path
+    return path[len(base_path):] if base_path and path.startswith(base_path + "/") else path
+
+
+def _folded(categories: tuple[str, ...]) -> set[str]:
+    return {c.casefold() for c in categories}
