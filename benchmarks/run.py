@@ -82,7 +82,7 @@ def measure(command: list[str]) -> Sample:
         else:
             wrapped = [sys.executable, "-c", RUSAGE_HELPER, report.name, *command]
         start = time.perf_counter()
-        done = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=child_env())
+        done = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - start
         text = Path(report.name).read_text()
     if wrapped[0] == TIME_V:
@@ -93,11 +93,23 @@ def measure(command: list[str]) -> Sample:
     return Sample(seconds, rss_kb / 1024, done.returncode, done.stderr)
 
 
-def child_env() -> dict[str, str]:
-    """The environment with this checkout importable, whether or not syndicate is installed."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), env.get("PYTHONPATH"))))
-    return env
+def freeze_code(dest: Path) -> str:
+    """Copy syndicate/ and templates/ to `dest` and make child processes import that copy.
+
+    Every measurement then runs the same code even while the checkout is being edited, and
+    syndicate's cache (keyed by a digest of its own source) stays valid between runs.
+    Returns a short digest of the copied files, to tell runs of different code apart.
+    """
+    digest = hashlib.sha256()
+    for name in ("syndicate", "templates"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in sorted(dest.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(dest).as_posix().encode() + path.read_bytes())
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(dest), os.environ.get("PYTHONPATH"))))
+    os.environ["PYTHONSAFEPATH"] = "1"  # else `python -m` run from the checkout imports it first
+    return digest.hexdigest()[:12]
 
 
 def repeated(command: list[str], times: int, before=None, after=None) -> list[Sample]:
@@ -138,7 +150,7 @@ def build_command(site: Path, out: Path, state: Path) -> list[str]:
 
 def available(*command: str) -> bool:
     """Whether `syndicate <command> --help` runs: the command may not be written yet."""
-    done = subprocess.run(syndicate(*command, "--help"), capture_output=True, env=child_env())
+    done = subprocess.run(syndicate(*command, "--help"), capture_output=True)
     return done.returncode == 0
 
 
@@ -305,11 +317,11 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
 
-def notes(rows: list[Row], args: argparse.Namespace) -> str:
+def notes(rows: list[Row], args: argparse.Namespace, code: str) -> str:
     rss_tool = f"{TIME_V} -v" if os.access(TIME_V, os.X_OK) else "getrusage(RUSAGE_CHILDREN) of a fresh helper"
     lines = [
         f"Median of {args.repeat} runs each; corpus seed {args.seed}; {os.cpu_count()} cores; "
-        f"Python {sys.version.split()[0]}.",
+        f"Python {sys.version.split()[0]}; syndicate source digest {code}.",
         "OS caches cannot be dropped here: every post was read once, untimed, before the floor was timed.",
         f"Peak RSS: the largest single process, from {rss_tool}.",
     ]
@@ -348,10 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--digest", action="store_true", help="also time one weekly digest")
     args = parser.parse_args(argv)
     rows = []
-    for posts in args.posts:
-        with workspace(args.keep, posts) as work:
-            rows.append(bench_size(posts, work, args))
-    print(notes(rows, args))
+    with tempfile.TemporaryDirectory(prefix="syndicate-code-") as frozen:
+        code = freeze_code(Path(frozen))
+        for posts in args.posts:
+            with workspace(args.keep, posts) as work:
+                rows.append(bench_size(posts, work, args))
+    print(notes(rows, args, code))
     print()
     print(markdown_table(rows))
     return 0 if all(row.failure is None for row in rows) else 1

@@ -112,12 +112,13 @@ def split_words(value: Any) -> tuple[str, ...]:
     """Jekyll's categories/tags: a space-separated string or a list (of strings or numbers)."""
     if value is None:
         return ()
+    if isinstance(value, str):
+        return tuple(xml_safe(value).split())
     items = value if isinstance(value, list) else [value]
-    words: list[str] = []
-    for item in items:
-        if isinstance(item, str | int | float) and not isinstance(item, bool):
-            words.extend(xml_safe(str(item)).split())
-    return tuple(words)
+    # List items are whole names, as in Jekyll: "Hot Topics" stays one category.
+    words = (" ".join(xml_safe(str(item)).split()) for item in items
+             if isinstance(item, str | int | float) and not isinstance(item, bool))
+    return tuple(w for w in words if w)
 
 
 def split_authors(byline: str) -> tuple[str, ...]:

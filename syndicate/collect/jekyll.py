@@ -12,6 +12,7 @@ import yaml
 from syndicate.collect.fields import BadPost, coerce_post
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
+from syndicate.text import xml_safe
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
 
@@ -102,7 +103,8 @@ def _parse(path: Path) -> tuple[dict, str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Unreadable(f"not UTF-8 (byte {exc.start}): re-save the file as UTF-8") from exc
-    text = text.replace("\r\n", "\n")
+    # Control characters can be neither parsed as YAML nor published as XML: drop them up front.
+    text = xml_safe(text.replace("\r\n", "\n"))
     if not text.startswith("---"):
         raise _Unreadable("no front matter: Jekyll publishes only files that start with ---")
     try:
@@ -110,7 +112,7 @@ def _parse(path: Path) -> tuple[dict, str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise _Unreadable(f"front matter is not valid YAML: {reason}", mark.line + 1 if mark else None) from exc
+        raise _Unreadable(f"front matter is not valid YAML: {reason}", mark.line + 2 if mark else None) from exc  # +1 for 1-based, +1 for the opening ---
     if not isinstance(meta, dict):
         raise _Unreadable("front matter is not a mapping of keys to values")
     return meta, body

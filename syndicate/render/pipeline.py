@@ -1,14 +1,19 @@
-"""The render pipeline: placeholders, Liquid, Markdown, absolute URLs, sanitising."""
+"""The render pipeline: Liquid, placeholders, Markdown, sanitising and absolute URLs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-import markdown
-import nh3
-
-from syndicate.model import Problem
+from syndicate.model import Media, Problem
+from syndicate.render.kramdown import markdown_to_html
+from syndicate.render.liquid import expand_liquid
+from syndicate.render.media import embed_iframes
+from syndicate.render.sanitize import sanitize, xml_safe
 from syndicate.render.summary import summarize
+
+_DATELINE = re.compile(r"\$DATELINE\$[ \t]*")
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +24,7 @@ class RenderContext:
     language_code: str = "en"
     dateline: str | None = None
     summary_limit: int = 280
+    body_line: int = 1  # the line of the source file the body starts on, for problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +32,29 @@ class Rendered:
     html: str
     summary: str  # plain text: first paragraph, cut at a word boundary
     problems: tuple[Problem, ...] = ()
+    media: tuple[Media, ...] = ()  # the body's figures and videos, in order
 
 
 def render_body(body: str, ctx: RenderContext) -> Rendered:
-    html = markdown.markdown(body, extensions=["attr_list"])
-    html = nh3.clean(html)
-    return Rendered(html=html, summary=summarize(html, ctx.language_code, ctx.summary_limit))
+    # Illegal characters go first: nh3 (Rust) cannot take lone surrogates.
+    liquid = expand_liquid(xml_safe(body), ctx.base_url, ctx.source, ctx.body_line)
+    text, videos = embed_iframes(liquid.text)
+    dateline = _dateline(ctx.dateline)
+    text = _DATELINE.sub(lambda _: dateline, text)
+    html = sanitize(markdown_to_html(text), ctx.base_url, ctx.page_url)
+    return Rendered(
+        html=html,
+        summary=summarize(html, ctx.language_code, ctx.summary_limit),
+        problems=liquid.problems,
+        media=liquid.media + tuple(videos),
+    )
+
+
+def _dateline(dateline: str | None) -> str:
+    """`BANGKOK — ` in a span, or nothing (the placeholder and its space vanish)."""
+    place = " ".join(xml_safe(dateline or "").split()).upper()
+    if not place:
+        return ""
+    # Backslash-escaped for Markdown, which HTML-escapes it in turn.
+    place = _MARKDOWN_PUNCTUATION.sub(r"\\\1", place)
+    return f'<span class="dateline">{place} —</span> '

@@ -14,6 +14,9 @@ _NOT_URL = re.compile(r"[<>\"{}\\^`|\x00-\x1f\x7f]")
 # non-ASCII get percent-encoded so feed validators accept the result.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _WEB = ("http", "https")
+# Most links are already plain absolute URLs: those need no parsing (the common case, and
+# urllib is slow).
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?")
 
 
 def absolute_url(value: object, base: str) -> str | None:
@@ -33,6 +36,8 @@ def resolve_url(value: str, base: str, page: str, schemes: tuple[str, ...] = _WE
     None when it is empty, not a URL, or uses a scheme outside `schemes`.
     """
     value = value.strip()
+    if _PLAIN_ABSOLUTE.fullmatch(value):
+        return value
     if not value or _NOT_URL.search(value):
         return None
     value = quote(value, safe=_URL_SAFE)
