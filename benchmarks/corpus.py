@@ -168,7 +168,10 @@ def photo_include(rng: random.Random, language: str) -> str:
     caption = short_text(rng, language, rng.randint(8, 20))
     credit = f"({rng.choice(PEOPLE)[0]} | Ledger Staff)"
     if rng.random() < 0.5:
-        return f'{{% include {name} \n\nfile="{image_url(rng)}"\ncaption="{caption}"\ncredit="{credit}"\n\n%}}'
+        return (
+            f'{{% include {name} \n\nfile="{image_url(rng)}"\n'
+            f'caption="{caption}"\ncredit="{credit}"\n\n%}}'
+        )
     return (
         f'{{% include {name} \n \nfile="{image_url(rng)}"\n \n\tcaption="{caption}"\n \n'
         f'\tcredit="{credit}"\n \n\tadd_padding = true\n%}}'
@@ -401,7 +404,9 @@ def add_post(site_dir: str | os.PathLike, seed: int = 1) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--posts", type=int, help="number of posts to generate (half English, half Khmer)")
     action.add_argument("--add-one", metavar="DIR", help="add one newest post to the site in DIR")

@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ TIME_V = "/usr/bin/time"
 FEED_FILES = ("feed.xml", "atom.xml", "feed.json")
 TARGET_COLD, TARGET_NO_CHANGE, TARGET_PLUS_ONE = 3.5, 0.4, 0.5  # multiples of the floor
 RSS_TARGETS_MB = ((50_000, 500), (100_000, 1024))  # (up to this many posts, below this many MB)
+SAMPLE_SECONDS = 0.2  # how often the memory of a measured process tree is sampled
+RESCAN_EVERY = 5  # samples between looks for new workers: listing /proc costs ~10 ms
 
 # Runs one command and reports its own wall time and its child's peak RSS, so that the RSS
 # is that one process's (RUSAGE_CHILDREN of a fresh process), never a running total.
@@ -51,7 +54,8 @@ sys.exit(code)
 @dataclass(frozen=True)
 class Sample:
     seconds: float
-    rss_mb: float
+    rss_mb: float  # peak RSS of the largest single process
+    tree_mb: float  # peak summed PSS of the process and its workers, sampled (0 without /proc)
     returncode: int
     stderr: str
 
@@ -62,11 +66,13 @@ class Row:
     floor: float | None = None
     cold: float | None = None
     cold_rss: float | None = None
+    cold_tree: float | None = None
     no_change: float | None = None
     untouched: bool | None = None
     plus_one: float | None = None
     plus_one_files: int | None = None
     plus_one_strays: tuple[str, ...] = ()  # changed files that are not the new post's feeds
+    plus_one_missed: tuple[str, ...] = ()  # the new post's feeds left unchanged
     digest: str = "-"
     failure: str | None = None
 
@@ -75,22 +81,83 @@ class Row:
 
 
 def measure(command: list[str]) -> Sample:
-    """Run `command` once; its wall time and peak resident set size."""
+    """Run `command` once; its wall time and peak memory."""
+    use_time_v = os.access(TIME_V, os.X_OK)
     with tempfile.NamedTemporaryFile("r", suffix=".rusage") as report:
-        if os.access(TIME_V, os.X_OK):
+        if use_time_v:
             wrapped = [TIME_V, "-v", "-o", report.name, *command]
         else:
             wrapped = [sys.executable, "-c", RUSAGE_HELPER, report.name, *command]
         start = time.perf_counter()
-        done = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        with TreeMemory(process.pid) as tree:
+            stderr = process.communicate()[1]
         seconds = time.perf_counter() - start
         text = Path(report.name).read_text()
-    if wrapped[0] == TIME_V:
+    if use_time_v:
         match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
         rss_kb = int(match.group(1)) if match else 0
-    else:
-        seconds, rss_kb = (float(part) for part in text.split()) if text else (seconds, 0)
-    return Sample(seconds, rss_kb / 1024, done.returncode, done.stderr)
+    else:  # the helper's own timer leaves out its start-up
+        helper_seconds, helper_rss_kb = text.split()
+        seconds, rss_kb = float(helper_seconds), int(helper_rss_kb)
+    return Sample(seconds, rss_kb / 1024, tree.peak_kb / 1024, process.returncode, stderr)
+
+
+class TreeMemory:
+    """The peak summed PSS of a process and all its descendants, sampled from /proc.
+
+    getrusage and `time -v` give the largest single process only; a build that forks workers
+    uses more than that, and PSS counts the pages they share once.
+    """
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        if os.path.isdir("/proc"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        tree, samples = [self.pid], 0
+        while not self._stop.wait(SAMPLE_SECONDS):
+            if samples % RESCAN_EVERY == 0:
+                tree = process_tree(self.pid)
+            samples += 1
+            self.peak_kb = max(self.peak_kb, sum(map(pss_kb, tree)))
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree = [root]
+    for pid in tree:  # grows while it is walked: breadth first
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def pss_kb(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    return int(match.group(1)) if match else 0
 
 
 def freeze_code(dest: Path) -> str:
@@ -182,12 +249,16 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
-def own_feeds(post_path: Path) -> set[str]:
-    """The output files a new post belongs in: site, language and language+category feeds."""
+def own_folders(post_path: Path) -> set[str]:
+    """The folders of the feeds a new post belongs in: the site's ("") and its language's and
+    language+category feeds'. Each holds that feed's files in every format and its page."""
     meta = floor.front_matter(post_path.read_text(encoding="utf-8"))
     language = slug(meta["language"])
-    folders = ["", language, *(f"{language}/{slug(c)}" for c in str(meta["categories"]).split())]
-    return {f"{folder}/{name}".lstrip("/") for folder in folders for name in FEED_FILES}
+    return {"", language, *(f"{language}/{slug(c)}" for c in str(meta["categories"]).split())}
+
+
+def folder_of(output: str) -> str:
+    return output.rpartition("/")[0]
 
 
 def newest_date(site: Path, language: str) -> str:
@@ -222,8 +293,10 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> Row:
 def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Namespace) -> None:
     build = build_command(site, out, state)
     cold = repeated(build, args.repeat, before=lambda: fresh(out, state))
-    row.cold, row.cold_rss = median_seconds(cold), max(sample.rss_mb for sample in cold)
-    log(f"  cold {row.cold:.2f} s, {row.cold_rss:.0f} MB")
+    row.cold = median_seconds(cold)
+    row.cold_rss = max(sample.rss_mb for sample in cold)
+    row.cold_tree = max(sample.tree_mb for sample in cold)
+    log(f"  cold {row.cold:.2f} s, {row.cold_rss:.0f} MB RSS, {row.cold_tree:.0f} MB PSS with workers")
 
     built = snapshot(out)
     untouched = []
@@ -231,17 +304,20 @@ def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Na
     row.no_change, row.untouched = median_seconds(no_change), all(untouched)
     log(f"  no-change {row.no_change:.2f} s, untouched: {row.untouched}")
 
-    seconds, counts, strays = [], [], set()
+    seconds, counts, strays, missed = [], [], set(), set()
     for run in range(args.repeat):
         before = snapshot(out)
         new_post = corpus.add_post(site, args.seed + 1 + run)
         seconds.append(repeated(build, 1)[0].seconds)
-        changed = changed_files(before, snapshot(out))
+        changed, folders = changed_files(before, snapshot(out)), own_folders(new_post)
         counts.append(len(changed))
-        strays |= changed - own_feeds(new_post)
+        strays |= {output for output in changed if folder_of(output) not in folders}
+        # The newest post goes on top of each of its feeds: every format must change.
+        missed |= {f"{folder}/{name}".lstrip("/") for folder in folders for name in FEED_FILES} - changed
         log(f"  +1 post {seconds[-1]:.2f} s: {new_post.name}, {len(changed)} files changed")
     row.plus_one = statistics.median(seconds)
-    row.plus_one_files, row.plus_one_strays = int(statistics.median(counts)), tuple(sorted(strays))
+    row.plus_one_files = int(statistics.median(counts))
+    row.plus_one_strays, row.plus_one_missed = tuple(sorted(strays)), tuple(sorted(missed))
 
 
 def bench_digest(site: Path, work: Path, args: argparse.Namespace) -> str:
@@ -279,20 +355,26 @@ def versus_floor(seconds: float | None, floor_seconds: float, target: float) -> 
 
 
 def rss_cell(row: Row) -> str:
+    """The largest process's peak RSS, the whole tree's sampled peak PSS, judged on the larger."""
     if row.cold_rss is None:
         return "-"
+    figures = f"{row.cold_rss:.0f}; with workers {row.cold_tree:.0f}"
     limit = next((mb for posts, mb in RSS_TARGETS_MB if row.posts <= posts), None)
     if limit is None:
-        return f"{row.cold_rss:.0f}"
-    return f"{row.cold_rss:.0f} (target <{limit}: {'ok' if row.cold_rss < limit else 'MISS'})"
+        return figures
+    verdict = "ok" if max(row.cold_rss, row.cold_tree) < limit else "MISS"
+    return f"{figures} (target <{limit}: {verdict})"
 
 
 def plus_one_files_cell(row: Row) -> str:
     if row.plus_one_files is None:
         return "-"
-    if not row.plus_one_strays:
-        return f"{row.plus_one_files} (only its feeds)"
-    return f"{row.plus_one_files} ({len(row.plus_one_strays)} not its feeds)"
+    verdicts = []
+    if row.plus_one_strays:
+        verdicts.append(f"{len(row.plus_one_strays)} not its feeds")
+    if row.plus_one_missed:
+        verdicts.append(f"{len(row.plus_one_missed)} of its feeds unchanged")
+    return f"{row.plus_one_files} ({'; '.join(verdicts) or 'only its feeds'})"
 
 
 def table_row(row: Row) -> tuple[str, ...]:
@@ -317,17 +399,34 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
 
 
-def notes(rows: list[Row], args: argparse.Namespace, code: str) -> str:
-    rss_tool = f"{TIME_V} -v" if os.access(TIME_V, os.X_OK) else "getrusage(RUSAGE_CHILDREN) of a fresh helper"
+def load_note(before: float) -> str:
+    """The machine's load around the run: above one per core, others competed for the cores."""
+    after = os.getloadavg()[0]
+    note = f"1-minute load average {before:.1f} at the start, {after:.1f} at the end"
+    if max(before, after) > (os.cpu_count() or 1):
+        note += ": other processes were competing for the cores, so the times are inflated"
+    return note + "."
+
+
+def notes(rows: list[Row], args: argparse.Namespace, code: str, load_before: float) -> str:
+    rss_tool = f"{TIME_V} -v" if os.access(TIME_V, os.X_OK) else "RUSAGE_CHILDREN of a fresh helper"
     lines = [
         f"Median of {args.repeat} runs each; corpus seed {args.seed}; {os.cpu_count()} cores; "
         f"Python {sys.version.split()[0]}; syndicate source digest {code}.",
         "OS caches cannot be dropped here: every post was read once, untimed, before the floor was timed.",
-        f"Peak RSS: the largest single process, from {rss_tool}.",
+        load_note(load_before),
+        f"Peak RSS: the largest single process, from {rss_tool}; 'with workers': the peak summed PSS "
+        f"of the process and its descendants, sampled every {SAMPLE_SECONDS} s from /proc.",
     ]
     for row in rows:
+        if row.failure:
+            lines.append(f"{row.posts:,} posts: {row.failure} (details on stderr)")
         if row.plus_one_strays:
-            lines.append(f"{row.posts:,} posts, changed on +1 but not its feeds: {', '.join(row.plus_one_strays[:10])}")
+            strays = ", ".join(row.plus_one_strays[:10])
+            lines.append(f"{row.posts:,} posts, changed on +1 but not its feeds: {strays}")
+        if row.plus_one_missed:
+            missed = ", ".join(row.plus_one_missed[:10])
+            lines.append(f"{row.posts:,} posts, its feeds left unchanged on +1: {missed}")
     return "\n".join(lines)
 
 
@@ -352,20 +451,22 @@ def workspace(keep: str | None, posts: int):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--posts", type=int, nargs="+", default=[1000, 10000], help="corpus sizes")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timed measurement")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--keep", metavar="DIR", help="keep corpora and outputs in DIR/<posts>/")
     parser.add_argument("--digest", action="store_true", help="also time one weekly digest")
     args = parser.parse_args(argv)
-    rows = []
+    rows, load_before = [], os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="syndicate-code-") as frozen:
         code = freeze_code(Path(frozen))
         for posts in args.posts:
             with workspace(args.keep, posts) as work:
                 rows.append(bench_size(posts, work, args))
-    print(notes(rows, args, code))
+    print(notes(rows, args, code, load_before))
     print()
     print(markdown_table(rows))
     return 0 if all(row.failure is None for row in rows) else 1

@@ -5,91 +5,145 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from syndicate import __version__
 from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
-from syndicate.model import BuildReport, Problem
-from syndicate.output import confined, write_if_changed
-from syndicate.select import Entry, FeedSpec, feed_specs, next_publication, published, select
+from syndicate.model import BuildReport, Post, Problem
+from syndicate.output import confined, remove_stale_temps, write_if_changed
+from syndicate.select import Entry, FeedSpec, feed_specs, next_publication, published, select, slugify
 from syndicate.site import Progress, Site
+from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    """The part of a site's feeds one daemon channel writes (feeds/*.toml); the default is all."""
+
+    language: str | None = None  # None: every language and the site-wide feed
+    formats: tuple[str, ...] = tuple(FORMATS)
+
+    def wants(self, spec: FeedSpec) -> bool:
+        return self.language is None or spec.language == self.language
+
+    def covers(self, rel: str) -> bool:
+        """Whether an output file (path relative to OUT) is this filter's to write or remove."""
+        folder, _, name = rel.rpartition("/")
+        in_language = self.language is None or folder.split("/", 1)[0] == slugify(self.language)
+        return in_language and (any(FORMATS[fmt][0] == name for fmt in self.formats)
+                                or is_subscriber_file(name, self.formats))
+
+
+@dataclass
+class _FeedJob:
+    """One feed's plan: its posts, the digest of everything its bytes depend on, what to write."""
+
+    spec: FeedSpec
+    posts: list[Post]
+    feed_urls: dict[str, str]
+    inputs: str
+    pending: list[str]  # formats whose file is missing or was written from other inputs
+    extras: dict = field(default_factory=dict)  # FeedView fields for subscribers (subscriber_files.py)
+    archive: list = field(default_factory=list)  # its RFC 5005 archive pages, when archives are on
+
+
 def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path | None = None,
-          progress: Progress | None = None) -> BuildReport:
+          progress: Progress | None = None, only: FeedFilter = FeedFilter(), workers: int = 1) -> BuildReport:
+    """Write the feeds `only` selects. `workers` > 1 parses and renders on that many processes
+    (callers that run threads, like the daemon, keep the default of 1)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    with Site.open(settings, state_dir) as site:
+    remove_stale_temps(out_dir)  # left by a build that was killed mid-write
+    with Site.open(settings, state_dir, workers) as site:
         cache = site.cache
-        if _nothing_to_do(site, out_dir, now):
+        if _nothing_to_do(site, out_dir, now, only):
             return BuildReport(posts_cached=len(site.files), files_unchanged=len(cache.outputs),
                                seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
         entries = site.entries(progress)
         visible = published(entries, settings, now)
         specs, spec_problems = feed_specs(visible, settings)
-        written, unchanged, produced = _emit_all(site, out_dir, specs, visible, progress)
-        for stale in sorted(set(cache.outputs) - produced):
+        jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], visible, only.formats)
+        site.render(post for job in jobs if job.pending for post in job.posts)
+        written, unchanged = _write(site, out_dir, jobs, progress)
+        more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__)
+        written, unchanged = written + more_written, unchanged + more_unchanged
+        produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
+        for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
             _remove_output(out_dir, stale)
             del cache.outputs[stale]
-        cache.state = {"scan": site.scan_digest, "next": next_publication(entries, now)}
+        cache.state = {**cache.state, repr(only): {"scan": site.scan_digest, "next": next_publication(entries, now)}}
         site.commit()
         problems = site.problems + spec_problems + _duplicate_urls(entries)
     return BuildReport(
-        posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_count,
-        posts_published=len(visible), files_written=tuple(written), files_unchanged=unchanged,
+        posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_now,
+        posts_published=sum(1 for e in visible if only.language in (None, e.language)),
+        files_written=tuple(written), files_unchanged=unchanged,
         problems=tuple(problems), seconds=time.perf_counter() - started,
     )
 
 
-def _nothing_to_do(site: Site, out_dir: Path, now: datetime) -> bool:
-    """Same files, same settings and code, no post come due since: every output is already right."""
+def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -> bool:
+    """Same files, settings, filter and code, no post come due since: every output is already right."""
     cache = site.cache
-    if not cache.outputs or cache.state.get("scan") != site.scan_digest:
+    last = cache.state.get(repr(only))
+    if not cache.outputs or not isinstance(last, dict) or last.get("scan") != site.scan_digest:
         return False
-    due = cache.state.get("next")
+    due = last.get("next")
     if due is not None and now.timestamp() >= due:
         return False
-    return all((out_dir / rel).is_file() for rel in cache.outputs)
+    return all((out_dir / rel).is_file() for rel in cache.outputs if only.covers(rel))
 
 
-def _emit_all(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry],
-              progress: Progress | None) -> tuple[list[str], int, set[str]]:
+def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry],
+          formats: tuple[str, ...]) -> list[_FeedJob]:
     settings = site.settings
-    written: list[str] = []
-    unchanged = 0
-    produced: set[str] = set()
-    for done, spec in enumerate(specs, 1):
+    jobs = []
+    for spec in specs:
         chosen = select(visible, spec)
         if not chosen:
             continue
         posts = [site.post(e.source) for e in chosen]
-        feed_urls = {fmt: _feed_url(settings, spec.folder, name) for fmt, (name, _, _) in FORMATS.items()}
+        feed_urls = {fmt: _feed_url(settings, spec.folder, FORMATS[fmt][0]) for fmt in FORMATS if fmt in formats}
+        archive = archive_plan(settings, spec, visible)
+        extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
-        inputs = _digest([spec, feed_urls, settings.content,
+        inputs = _digest([spec, feed_urls, settings.content, extras,
                           [(p.source, site.files[p.source].fingerprint, p.translation) for p in posts]])
-        view: FeedView | None = None
-        for fmt, (name, _, emitter) in FORMATS.items():
-            rel = f"{spec.folder}/{name}".lstrip("/")
-            produced.add(rel)
-            target = confined(out_dir, rel)
-            if site.cache.outputs.get(rel) == inputs and target.is_file():
-                unchanged += 1
-                continue
-            if view is None:
-                view = FeedView(spec, tuple(site.rendered(p) for p in posts), feed_urls, __version__,
-                                full_content=settings.content == "full")
-            if write_if_changed(target, emitter(view)):
-                written.append(rel)
-            else:
-                unchanged += 1
-            site.cache.outputs[rel] = inputs
+        pending = [fmt for fmt in feed_urls
+                   if site.cache.outputs.get(_output(spec, fmt)) != inputs
+                   or not confined(out_dir, _output(spec, fmt)).is_file()]
+        jobs.append(_FeedJob(spec, posts, feed_urls, inputs, pending, extras, archive))
+    return jobs
+
+
+def _write(site: Site, out_dir: Path, jobs: list[_FeedJob], progress: Progress | None) -> tuple[list[str], int]:
+    written: list[str] = []
+    unchanged = 0
+    for done, job in enumerate(jobs, 1):
+        unchanged += len(job.feed_urls) - len(job.pending)
+        if job.pending:
+            view = FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
+                            full_content=site.settings.content == "full", **job.extras)
+            for fmt in job.pending:
+                rel = _output(job.spec, fmt)
+                if write_if_changed(confined(out_dir, rel), FORMATS[fmt][2](view)):
+                    written.append(rel)
+                else:
+                    unchanged += 1
+                site.cache.outputs[rel] = job.inputs
         if progress:
-            progress("feeds", done, len(specs))
-    return written, unchanged, produced
+            progress("feeds", done, len(jobs))
+    return written, unchanged
+
+
+def _output(spec: FeedSpec, fmt: str) -> str:
+    return f"{spec.folder}/{FORMATS[fmt][0]}".lstrip("/")
 
 
 def _duplicate_urls(entries: list[Entry]) -> list[Problem]:
@@ -104,7 +158,8 @@ def _duplicate_urls(entries: list[Entry]) -> list[Problem]:
 
 
 def _feed_url(settings: Settings, folder: str, name: str) -> str:
-    return f"{settings.feed_base_url}/{folder + '/' if folder else ''}{name}"
+    # Folders keep their script on disk (english/នយោបាយ); in a URL they must be percent-encoded.
+    return f"{settings.feed_base_url}/{quote(folder) + '/' if folder else ''}{name}"
 
 
 def _remove_output(out_dir: Path, rel: str) -> None:

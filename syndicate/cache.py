@@ -19,6 +19,7 @@ import pickle
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 from syndicate.model import Problem
 from syndicate.select import Entry
@@ -26,6 +27,16 @@ from syndicate.select import Entry
 log = logging.getLogger(__name__)
 SCHEMA = 1
 Fingerprint = tuple[int, int]  # (size, mtime_ns)
+
+
+class HeaderRecord(NamedTuple):
+    """One parsed file, as the cache keeps it."""
+
+    source: str
+    fingerprint: Fingerprint
+    entry: Entry | None  # None: the file yields no post
+    header: bytes  # the pickled Post (or None)
+    problems: tuple[Problem, ...]
 
 
 class Cache:
@@ -85,9 +96,12 @@ class Cache:
         self._dirty_entries = True
 
     # -- per post ------------------------------------------------------------------------------
-    def header(self, source: str, fp: Fingerprint) -> tuple[object, tuple[Problem, ...]] | None:
+    def header(self, source: str, fp: Fingerprint) -> bytes:
+        """The pickled Post (or None) of an unchanged file whose entry the index holds."""
         row = self._row(source, fp, "header")
-        return pickle.loads(row) if row is not None else None
+        if row is None:
+            raise KeyError(f"{source}: not in the cache")
+        return row
 
     def rendered(self, source: str, fp: Fingerprint) -> object | None:
         row = self._row(source, fp, "rendered")
@@ -107,16 +121,18 @@ class Cache:
     def problems(self, source: str) -> list[Problem]:
         return [Problem(*p) for p in self._problems.get(source, ())]
 
-    def put_header(self, source: str, fp: Fingerprint, entry: Entry | None, header: object,
-                   problems: tuple[Problem, ...]) -> None:
-        self.entries[source] = (fp, entry)
-        self._problems.pop(source, None)
-        if problems:
-            self._problems[source] = [(p.source, p.message, p.field, p.severity, p.line) for p in problems]
-        self._dirty_entries = True
+    def put_headers(self, records: list[HeaderRecord]) -> None:
+        """Remember freshly parsed files: their entries in the index, their headers as rows."""
+        for r in records:
+            self.entries[r.source] = (r.fingerprint, r.entry)
+            self._problems.pop(r.source, None)
+            if r.problems:
+                self._problems[r.source] = [(p.source, p.message, p.field, p.severity, p.line) for p in r.problems]
+        if records:
+            self._dirty_entries = True
         if self._db is not None:
-            self._db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, NULL)",
-                             (source, fp[0], fp[1], pickle.dumps((header, problems), 5)))
+            self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, NULL)",
+                                 [(r.source, r.fingerprint[0], r.fingerprint[1], r.header) for r in records])
 
     def put_rendered(self, source: str, fp: Fingerprint, rendered: object) -> None:
         if self._db is not None:

@@ -12,8 +12,14 @@ from collections.abc import Sequence
 
 from syndicate import __version__
 from syndicate.commands import build as build_cmd
+from syndicate.commands import check as check_cmd
+from syndicate.commands import digest as digest_cmd
+from syndicate.commands import run as run_cmd
+from syndicate.commands import serve as serve_cmd
+from syndicate.commands import snippet as snippet_cmd
+from syndicate.commands import status as status_cmd
 
-COMMANDS = (build_cmd,)
+COMMANDS = (build_cmd, check_cmd, digest_cmd, run_cmd, status_cmd, snippet_cmd, serve_cmd)
 
 
 def parser() -> argparse.ArgumentParser:

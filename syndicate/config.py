@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from syndicate.collect.front_matter import YamlProblem, load_yaml
 from syndicate.languages import language_code, language_direction
 from syndicate.model import Language
 
 ContentMode = Literal["full", "summary"]
 DEFAULT_EXCLUDES = ("_site", "node_modules", "vendor", ".git")
+CONFIG_MAX_NODES = 1_000_000  # _config.yml may hold a site's data, but not a YAML bomb
 
 
 class ConfigError(Exception):
@@ -44,6 +44,14 @@ class Settings:
     excluded_categories: tuple[str, ...] = ()  # posts with these never enter any feed
     summary_limit: int = 280
     config_files: tuple[str, ...] = ()
+    hubs: tuple[str, ...] = ()  # WebSub hubs told when a feed changes
+    stylesheet: bool | str = False  # True: syndicate's own XSL; a string: that stylesheet's URL
+    archives: bool = False  # RFC 5005 archive pages: every feed's full history
+    archive_page_size: int = 50
+    # Bounds on hostile or runaway input ([limits] in the TOML file); each one hit is a warning.
+    max_post_bytes: int = 1_048_576  # larger post files are not read
+    max_categories: int = 50  # per post, for categories and for tags; the rest are dropped
+    max_posts: int = 200_000  # per site, the newest by file name; older ones are not read
 
     def language(self, key: str) -> Language:
         """The configured language, or one derived from its key for languages met only in posts."""
@@ -61,6 +69,9 @@ class Settings:
             "codes": sorted(self.language_codes.items()), "exclude": self.exclude,
             "limit": self.item_limit, "content": self.content, "cats": self.feed_categories,
             "excluded": self.excluded_categories, "summary": self.summary_limit,
+            "hubs": self.hubs, "xsl": self.stylesheet, "archives": self.archives,
+            "archive_size": self.archive_page_size,
+            "limits": (self.max_post_bytes, self.max_categories, self.max_posts),
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -79,9 +90,11 @@ def load_settings(site_dir: Path, config_file: Path | None = None) -> Settings:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data, _ = load_yaml(path.read_text(encoding="utf-8-sig"), max_nodes=CONFIG_MAX_NODES)
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except YamlProblem as exc:
+        raise ConfigError(f"{path}{f':{exc.line}' if exc.line else ''}: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -151,6 +164,8 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
     for key, attr in (("categories", "feed_categories"), ("exclude_categories", "excluded_categories")):
         if key in feeds:
             changes[attr] = tuple(c.casefold() for c in _str_list(feeds, key, path))
+    changes.update(_subscriber_keys(feeds, path))
+    changes.update(_limits(_table(data, "limits", path), path))
     languages = dict(s.languages)
     codes = dict(s.language_codes)
     for key, table in _table(data, "languages", path).items():
@@ -172,10 +187,47 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
         )
     changes["languages"] = languages
     changes["language_codes"] = codes
-    unknown = set(data) - {"site", "feeds", "languages"}
+    unknown = set(data) - {"site", "feeds", "languages", "limits"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s): {', '.join(sorted(unknown))}")
     return replace(s, **changes)
+
+
+def _subscriber_keys(feeds: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`[feeds]` hub, stylesheet, archives and archive_page_size (docs/subscribers.md)."""
+    changes: dict[str, Any] = {}
+    if "hub" in feeds:
+        hubs = feeds["hub"] if isinstance(feeds["hub"], list) else [feeds["hub"]]
+        if not all(isinstance(h, str) and h.startswith(("http://", "https://")) for h in hubs):
+            raise ConfigError(f"{path}: feeds.hub: expected an http(s) URL or a list of them, got {feeds['hub']!r}")
+        changes["hubs"] = tuple(hubs)
+    if "stylesheet" in feeds:
+        sheet = feeds["stylesheet"]
+        if not (isinstance(sheet, bool) or isinstance(sheet, str) and sheet.startswith(("http://", "https://", "/"))):
+            raise ConfigError(f"{path}: feeds.stylesheet: expected true, false, or the stylesheet's URL "
+                              f"(absolute, or a path from the server root), got {sheet!r}")
+        changes["stylesheet"] = sheet
+    if "archives" in feeds:
+        if not isinstance(feeds["archives"], bool):
+            raise ConfigError(f"{path}: feeds.archives: expected true or false, got {feeds['archives']!r}")
+        changes["archives"] = feeds["archives"]
+    if "archive_page_size" in feeds:
+        size = feeds["archive_page_size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ConfigError(f"{path}: feeds.archive_page_size: expected a whole number of at least 1, got {size!r}")
+        changes["archive_page_size"] = size
+    return changes
+
+
+def _limits(table: dict[str, Any], path: Path) -> dict[str, int]:
+    """`[limits]`: max_post_bytes, max_categories, max_posts (docs/check.md)."""
+    known = ("max_post_bytes", "max_categories", "max_posts")
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"{path}: limits.{key}: unknown limit; expected one of {', '.join(known)}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{path}: limits.{key}: expected a whole number of at least 1, got {value!r}")
+    return dict(table)
 
 
 def _table(data: dict[str, Any], key: str, path: Path) -> dict[str, Any]:

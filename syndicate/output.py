@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tempfile
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+# `.feed.xml.<pid>.<random>.tmp`: the writer's process id tells a live write from a dead one's.
+_TEMP = re.compile(r"^\..+\.(\d+)\.\w+\.tmp$")
 
 
 class UnsafePath(ValueError):
@@ -32,7 +38,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -46,4 +52,32 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         except FileNotFoundError:
             pass
         raise
+    return True
+
+
+def remove_stale_temps(out_dir: Path) -> list[str]:
+    """Delete the temporary files of writers killed mid-write (their process is gone), so they
+    never pile up; a live writer's file is left alone. Paths removed, relative to `out_dir`."""
+    removed = []
+    for dirpath, _, names in os.walk(out_dir):
+        for name in names:
+            match = _TEMP.match(name)
+            if match and not _alive(int(match.group(1))):
+                path = os.path.join(dirpath, name)
+                try:
+                    os.unlink(path)
+                except FileNotFoundError:
+                    continue
+                removed.append(os.path.relpath(path, out_dir))
+                log.info("removed %s, left by a writer that was stopped", removed[-1])
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
     return True

@@ -61,7 +61,18 @@ def published(entries: list[Entry], settings: Settings, now: datetime) -> list[E
     excluded = set(settings.excluded_categories)
     cutoff = now.timestamp()
     visible = [e for e in entries if e.timestamp <= cutoff and not excluded.intersection(_folded(e.categories))]
+    if len({e.url for e in visible}) < len(visible):
+        visible = _first_per_url(visible)
     return sorted(visible, key=sort_key)
+
+
+def _first_per_url(entries: list[Entry]) -> list[Entry]:
+    """One post per URL, the first by file name, as feed ids must be unique; the build reports
+    the others as errors (same folder, date and slug: `x.md` beside `x.markdown`)."""
+    first: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.source):
+        first.setdefault(entry.url, entry)
+    return list(first.values())
 
 
 def next_publication(entries: list[Entry], now: datetime) -> float | None:

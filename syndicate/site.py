@@ -4,19 +4,23 @@ on demand, all backed by the build cache. Feeds and digests both read the site t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from syndicate import __version__
-from syndicate.cache import Cache
-from syndicate.collect.jekyll import Header, SourceFile, read_body, read_header, scan
+from syndicate.cache import Cache, HeaderRecord
+from syndicate.collect.jekyll import SourceFile, read_body, read_header, scan
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, RenderedPost
 from syndicate.render import RenderContext, render_body
 from syndicate.select import Entry, resolve_translation
 from syndicate.sources import code_fingerprint
+from syndicate.workers import map_parallel
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+PARALLEL_HEADERS = 2000  # below this many changed files, parsing in-process is faster
+PARALLEL_RENDERS = 64
 
 
 def cache_key(settings: Settings) -> str:
@@ -26,23 +30,25 @@ def cache_key(settings: Settings) -> str:
 class Site:
     """Open with `Site.open(...)` as a context manager; `commit()` saves what was learnt."""
 
-    def __init__(self, settings: Settings, cache: Cache, files: dict[str, SourceFile]):
+    def __init__(self, settings: Settings, cache: Cache, files: dict[str, SourceFile], workers: int = 1):
         self.settings = settings
         self.cache = cache
         self.files = files
+        self.workers = workers
         self.problems: list[Problem] = []
-        self.fresh: dict[str, Header] = {}  # files parsed in this run
+        self.fresh: dict[str, bytes] = {}  # pickled headers of the files parsed in this run
         self.cached_headers = 0
+        self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
         self._posts: dict[str, Post] = {}
         self._rendered: dict[str, RenderedPost] = {}
         self._entries: list[Entry] | None = None
-        self._by_path: dict[str, Entry] | None = None
+        self._by_path: dict[str, Entry] = {}
 
     @classmethod
-    def open(cls, settings: Settings, state_dir: Path | None) -> Site:
+    def open(cls, settings: Settings, state_dir: Path | None, workers: int = 1) -> Site:
         files = {f.source: f for f in scan(settings)}
         cache = Cache(state_dir / "cache.sqlite" if state_dir else None, cache_key(settings))
-        return cls(settings, cache, files)
+        return cls(settings, cache, files, workers)
 
     def __enter__(self) -> Site:
         return self
@@ -64,19 +70,17 @@ class Site:
         """Every post's selection entry: from the cache when its file is unchanged, else parsed now."""
         if self._entries is not None:
             return self._entries
-        cache, total = self.cache, len(self.files)
+        cache = self.cache
+        stale = [f for s, f in sorted(self.files.items())
+                 if (known := cache.entries.get(s)) is None or known[0] != f.fingerprint]
+        self.cached_headers = len(self.files) - len(stale)
+        if progress and len(stale) >= PARALLEL_HEADERS:
+            progress("read", 0, len(stale))
+        records = map_parallel(_HeaderReader(self.settings), stale, workers=self.workers,
+                               min_items=PARALLEL_HEADERS)
         cache.begin()
-        for done, (source, file) in enumerate(sorted(self.files.items()), 1):
-            known = cache.entries.get(source)
-            if known is not None and known[0] == file.fingerprint:
-                self.cached_headers += 1
-            else:
-                header = read_header(file, self.settings)
-                self.fresh[source] = header
-                entry = Entry.of(header.post) if header.post else None
-                cache.put_header(source, file.fingerprint, entry, header.post, header.problems)
-            if progress and done % 500 == 0:
-                progress("read", done, total)
+        cache.put_headers(records)
+        self.fresh = {r.source: r.header for r in records}
         cache.forget(set(cache.entries) - set(self.files))
         for source in sorted(cache.problem_sources):
             self.problems.extend(cache.problems(source))
@@ -88,35 +92,72 @@ class Site:
         """The full header of a post, its translation resolved."""
         if source in self._posts:
             return self._posts[source]
-        if self._by_path is None:
-            self.entries()
-        header = self.fresh.get(source)
-        post = header.post if header else self.cache.header(source, self.files[source].fingerprint)[0]
-        post, problem = resolve_translation(post, self._by_path, self.settings)
+        self.entries()
+        blob = self.fresh.get(source) or self.cache.header(source, self.files[source].fingerprint)
+        post, problem = resolve_translation(pickle.loads(blob), self._by_path, self.settings)
         if problem:
             self.problems.append(problem)
         self._posts[source] = post
         return post
 
+    def render(self, posts: Iterable[Post]) -> None:
+        """Render every post not rendered yet, on all workers; results land in the cache."""
+        todo = {p.source: p for p in posts if p.source not in self._rendered}
+        missing = [p for p in todo.values() if self.cache.rendered(p.source, self._fp(p)) is None]
+        results = map_parallel(_BodyRenderer(self.settings), missing, workers=self.workers,
+                               min_items=PARALLEL_RENDERS)
+        for post, result in zip(missing, results):
+            self.cache.put_rendered(post.source, self._fp(post), result)
+        self.rendered_now += len(missing)
+        for post in todo.values():
+            self.rendered(post)
+
     def rendered(self, post: Post) -> RenderedPost:
         """A post's body as safe HTML: from the cache when its file is unchanged, else rendered now."""
         if post.source in self._rendered:
             return self._rendered[post.source]
-        fp = self.files[post.source].fingerprint
-        code = self.settings.language(post.language).code
-        cached = self.cache.rendered(post.source, fp)
+        cached = self.cache.rendered(post.source, self._fp(post))
         if cached is None:
-            ctx = RenderContext(base_url=self.settings.base_url, page_url=post.url, source=post.source,
-                                language_code=code, dateline=post.dateline,
-                                summary_limit=self.settings.summary_limit)
-            result = render_body(read_body(self.settings, post.source), ctx)
-            cached = (result.html, result.summary, result.problems)
-            self.cache.put_rendered(post.source, fp, cached)
+            cached = _BodyRenderer(self.settings)(post)
+            self.cache.put_rendered(post.source, self._fp(post), cached)
+            self.rendered_now += 1
         html, summary, problems = cached
         self.problems.extend(problems)
+        code = self.settings.language(post.language).code
         rendered = RenderedPost(post, html, summary, code, (post.image,) if post.image else ())
         self._rendered[post.source] = rendered
         return rendered
 
     def commit(self) -> None:
         self.cache.commit()
+
+    def _fp(self, post: Post) -> tuple[int, int]:
+        return self.files[post.source].fingerprint
+
+
+class _HeaderReader:
+    """Parses one file into what the cache keeps; picklable, so workers can run it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def __call__(self, file: SourceFile) -> HeaderRecord:
+        header = read_header(file, self.settings)
+        entry = Entry.of(header.post) if header.post else None
+        return HeaderRecord(file.source, file.fingerprint, entry, pickle.dumps(header.post, 5),
+                            header.problems)
+
+
+class _BodyRenderer:
+    """Renders one post's body to (html, summary, problems); picklable, so workers can run it."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...]]:
+        settings = self.settings
+        ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
+                            language_code=settings.language(post.language).code, dateline=post.dateline,
+                            summary_limit=settings.summary_limit)
+        result = render_body(read_body(settings, post.source), ctx)
+        return result.html, result.summary, result.problems

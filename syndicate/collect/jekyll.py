@@ -1,20 +1,28 @@
-"""Reading a Jekyll site: find every `_posts/` file, parse its front matter, read bodies on demand."""
+"""Reading a Jekyll site: find every `_posts/` file, parse its front matter, read bodies on demand.
+
+Nothing in `_posts/` is trusted: links out of the site are not followed, files over the size
+limit are not read, bytes that are not UTF-8 or not allowed in XML never reach a feed, and
+YAML is loaded with a bound on alias expansion. Each refusal is a Problem naming the file.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+import stat
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-import frontmatter
-import yaml
+from typing import Any, NamedTuple
 
 from syndicate.collect.fields import BadPost, coerce_post
+from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.config import Settings
-from syndicate.model import Post, Problem
-from syndicate.text import xml_safe
+from syndicate.model import Post, Problem, Severity
 
 MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
+# C0 and C1 controls (tab, newline and return aside) and the two non-characters: YAML refuses
+# them in front matter, XML cannot carry them, and in news copy they are always paste debris.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,7 @@ class SourceFile:
     size: int
     mtime_ns: int
     folder_categories: tuple[str, ...]
+    refused: str | None = None  # why the file is not read at all (reported as a warning)
 
     @property
     def fingerprint(self) -> tuple[int, int]:
@@ -37,12 +46,39 @@ class Header:
     problems: tuple[Problem, ...] = ()
 
 
+class Document(NamedTuple):
+    """A whole post file: its header, and its body (None when the file could not be read)."""
+
+    header: Header
+    body: str | None = None
+    body_line: int = 1  # the line of the file the body starts on
+    key_lines: dict[str, int] | None = None  # top-level front matter key -> its line
+
+
+class _Parsed(NamedTuple):
+    meta: dict[str, Any]
+    key_lines: dict[str, int]  # top-level front matter key -> line in the file
+    body: str
+    body_line: int
+    problems: tuple[Problem, ...]  # what was repaired on the way
+
+
+class Unreadable(Exception):
+    """A file that cannot be read as a post (for read_body: one that changed since its header)."""
+
+    def __init__(self, message: str, line: int | None = None, severity: Severity = "error"):
+        super().__init__(message)
+        self.line = line
+        self.severity = severity
+
+
 def scan(settings: Settings) -> list[SourceFile]:
     """Every Markdown file in every `_posts/` folder, sorted; hidden and excluded folders skipped."""
     root = settings.site_dir
     root_real = os.path.realpath(root)
     excluded = set(settings.exclude)
     found: list[SourceFile] = []
+    # os.walk never descends into linked folders, so a linked `_posts/` is not followed either.
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
         parts = () if rel_dir == "." else tuple(Path(rel_dir).parts)
@@ -57,65 +93,138 @@ def scan(settings: Settings) -> list[SourceFile]:
             continue
         folder_categories = parts[: parts.index("_posts")]
         for name in sorted(filenames):
+            # Like Jekyll: only Markdown is a post here; other files in `_posts/` are not content.
             if name.startswith(".") or os.path.splitext(name)[1].lower() not in MARKDOWN_EXTENSIONS:
                 continue
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full) and not _inside(os.path.realpath(full), root_real):
-                continue  # a link out of the site is not the site's content
-            try:
-                st = os.stat(full)
-            except OSError:
-                continue
-            found.append(SourceFile(Path(rel_dir, name).as_posix(), st.st_size, st.st_mtime_ns, folder_categories))
-    return found
+            file = _source_file(os.path.join(dirpath, name), Path(rel_dir, name).as_posix(),
+                                folder_categories, root_real, settings.max_post_bytes)
+            if file is not None:
+                found.append(file)
+    return _within_count(found, settings.max_posts)
 
 
 def read_header(file: SourceFile, settings: Settings) -> Header:
     """Parse one post's front matter into a Post; every failure becomes a Problem."""
+    return read_document(file, settings).header
+
+
+def read_document(file: SourceFile, settings: Settings) -> Document:
+    """A post's header and body from one read of the file; every failure becomes a Problem."""
+    if file.refused:
+        return Document(Header(None, (Problem(file.source, file.refused, severity="warning"),)))
     try:
-        meta, _ = _parse(settings.site_dir / file.source)
-        post, problems = coerce_post(meta, source=file.source, folder_categories=file.folder_categories,
+        parsed = _parse(settings, file.source)
+    except Unreadable as exc:
+        return Document(Header(None, (Problem(file.source, str(exc), severity=exc.severity, line=exc.line),)))
+    try:
+        post, problems = coerce_post(parsed.meta, source=file.source, folder_categories=file.folder_categories,
                                      settings=settings)
     except BadPost as exc:
-        return Header(None, (exc.problem,))
-    except _Unreadable as exc:
-        return Header(None, (Problem(file.source, str(exc), line=exc.line),))
-    return Header(post, tuple(problems))
+        post, problems = None, [exc.problem]
+    located = tuple(at_key_line(p, parsed.key_lines) for p in (*parsed.problems, *problems))
+    return Document(Header(post, located), parsed.body, parsed.body_line, parsed.key_lines)
 
 
 def read_body(settings: Settings, source: str) -> str:
-    """The Markdown body of a post, for rendering; raises _Unreadable."""
-    return _parse(settings.site_dir / source)[1]
+    """The Markdown body of a post, for rendering; raises Unreadable when the file went bad since."""
+    return _parse(settings, source).body
 
 
-class _Unreadable(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
-
-
-def _parse(path: Path) -> tuple[dict, str]:
+def _source_file(full: str, source: str, folder_categories: tuple[str, ...], root_real: str,
+                 max_bytes: int) -> SourceFile | None:
+    """What scan lists for one file, with the reason it will not be read if there is one."""
     try:
-        raw = path.read_bytes()
+        link = os.lstat(full)
+    except OSError:
+        return None  # gone since the folder was listed
+    listed = SourceFile(source, link.st_size, link.st_mtime_ns, folder_categories)
+    if stat.S_ISLNK(link.st_mode) and not _inside(os.path.realpath(full), root_real):
+        return replace(listed, refused="a symbolic link to outside the site: not followed")
+    try:
+        st = os.stat(full)
     except OSError as exc:
-        raise _Unreadable(f"cannot read: {exc.strerror}") from exc
+        return replace(listed, refused=f"cannot read: {exc.strerror}")
+    listed = replace(listed, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    if not stat.S_ISREG(st.st_mode):
+        return replace(listed, refused="not a regular file")
+    if st.st_size > max_bytes:
+        return replace(listed, refused=_too_big(st.st_size, max_bytes))
+    return listed
+
+
+def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
+    """At most `limit` posts, the newest by file name; the newest left out carries the warning."""
+    if len(files) <= limit:
+        return files
+    newest_first = sorted(files, key=lambda f: (f.source.rsplit("/", 1)[-1], f.source), reverse=True)
+    marker = replace(newest_first[limit], refused=f"not read, nor any older post: the site has more than "
+                                                  f"{limit:,} posts (limits.max_posts)")
+    kept = set(newest_first[:limit])
+    return sorted([f for f in files if f in kept] + [marker], key=lambda f: f.source)
+
+
+def _parse(settings: Settings, source: str) -> _Parsed:
+    raw = _read_bounded(settings.site_dir, source, settings.max_post_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _Unreadable(f"not UTF-8 (byte {exc.start}): re-save the file as UTF-8") from exc
-    # Control characters can be neither parsed as YAML nor published as XML: drop them up front.
-    text = xml_safe(text.replace("\r\n", "\n"))
-    if not text.startswith("---"):
-        raise _Unreadable("no front matter: Jekyll publishes only files that start with ---")
+        raise Unreadable(f"not UTF-8 (byte {exc.start}): not published; re-save the file as UTF-8",
+                          raw.count(b"\n", 0, exc.start) + 1) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    problems: tuple[Problem, ...] = ()
+    if first := _CONTROL.search(text):
+        text, removed = _CONTROL.subn("", text)
+        problems = (Problem(source, f"{removed} control character(s) removed: feeds cannot carry them",
+                            severity="warning", line=text.count("\n", 0, first.start()) + 1),)
+    if not text.strip():
+        raise Unreadable("empty file: nothing to publish", severity="warning")
+    parts = split_front_matter(text)
+    if parts is None:
+        if text.startswith("---"):
+            raise Unreadable("front matter is never closed: add a line --- after it", 1)
+        raise Unreadable("no front matter: Jekyll publishes only files that start with ---")
+    yaml_text, body, body_line = parts
     try:
-        meta, body = frontmatter.parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise _Unreadable(f"front matter is not valid YAML: {reason}", mark.line + 2 if mark else None) from exc  # +1 for 1-based, +1 for the opening ---
+        meta, key_lines = load_yaml(yaml_text)
+    except YamlProblem as exc:
+        raise Unreadable(f"front matter {exc}", exc.line + 1 if exc.line else None) from exc
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
-        raise _Unreadable("front matter is not a mapping of keys to values")
-    return meta, body
+        raise Unreadable("front matter is not a mapping of keys to values", 2)
+    key_lines = {key: line + 1 for key, line in key_lines.items()}  # the YAML starts on line 2
+    return _Parsed(meta, key_lines, body, body_line, problems)
+
+
+def _read_bounded(site_dir: Path, source: str, max_bytes: int) -> bytes:
+    """The file's bytes, refusing links out of the site, non-files and files over the limit."""
+    path = os.path.join(site_dir, source)
+    if not _inside(os.path.realpath(path), os.path.realpath(site_dir)):
+        raise Unreadable("a symbolic link to outside the site: not followed", severity="warning")
+    try:
+        # Non-blocking, so a named pipe put in the folder cannot hang the build.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("not a regular file", severity="warning")
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise Unreadable(_too_big(None, max_bytes), severity="warning")
+    return raw
+
+
+def _too_big(size: int | None, limit: int) -> str:
+    what = f"{size:,} bytes, " if size is not None else ""
+    return f"not read: {what}over the limit of {limit:,} bytes (limits.max_post_bytes)"
+
+
+def at_key_line(problem: Problem, key_lines: dict[str, int]) -> Problem:
+    """The problem with the line of the front matter key it is about, when it has none."""
+    if problem.line is None and problem.field in key_lines:
+        return replace(problem, line=key_lines[problem.field])
+    return problem
 
 
 def _inside(path: str, root: str) -> bool:

@@ -41,7 +41,8 @@ def permalink_path(template: str, *, date: datetime, slug: str, categories: tupl
     }
     # Longest names first, so ":short_year" is never read as ":short" + "_year".
     path = _PLACEHOLDER.sub(lambda m: _longest(m.group(1), values), pattern)
-    path = "/" + re.sub(r"/{2,}", "/", path).lstrip("/")
+    # Jekyll's URL#sanitize_url: no `..` or `./` survives, whatever a category or slug holds.
+    path = re.sub(r"/{2,}", "/", ("/" + path).replace("..", "/").replace("./", ""))
     return quote(path, safe=_PATH_SAFE)
 
 

@@ -13,7 +13,10 @@ import sys
 from syndicate.build import build
 from syndicate.commands.common import (add_output_options, add_site_options, add_verbosity_options,
                                        now_from, print_problems, settings_from, setup_logging, state_dir)
+from syndicate.lock import LockBusy, state_lock
 from syndicate.progress import progress_bar
+from syndicate.websub import notify_hubs
+from syndicate.workers import default_workers
 
 NAME = "build"
 HELP = "write every feed of a site"
@@ -24,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output_options(p)
     add_verbosity_options(p)
     p.add_argument("--strict", action="store_true", help="exit 1 when any post could not be published")
+    p.add_argument("--no-ping", action="store_true",
+                   help="do not tell the WebSub hubs ([feeds] hub) which feeds changed (docs/subscribers.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,9 +36,19 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings is None:
         return 2
-    with progress_bar(enabled=not args.quiet) as progress:
-        report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress)
+    try:
+        with state_lock(state_dir(args)), progress_bar(enabled=not args.quiet) as progress:
+            report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress,
+                           workers=default_workers())
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print_problems(report.problems, args.quiet)
+    if not args.no_ping:
+        announced, ping_problems = notify_hubs(settings, report)
+        print_problems(ping_problems, args.quiet)
+        if announced and not args.quiet:
+            print(f"told {len(settings.hubs)} WebSub hub(s) about {announced} changed feeds")
     if args.verbose:
         for rel in report.files_written:
             print(f"wrote {args.out / rel}")

@@ -50,9 +50,13 @@ def settings_from(args: argparse.Namespace) -> Settings | None:
 def state_dir(args: argparse.Namespace) -> Path:
     if args.state is not None:
         return args.state
-    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     site = Path(args.site).resolve()
-    return base / "syndicate" / f"{site.name}-{hashlib.sha256(str(site).encode()).hexdigest()[:8]}"
+    return state_base() / f"{site.name}-{hashlib.sha256(str(site).encode()).hexdigest()[:8]}"
+
+
+def state_base() -> Path:
+    """The folder holding every site's default state folder."""
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "syndicate"
 
 
 def now_from(args: argparse.Namespace) -> datetime:

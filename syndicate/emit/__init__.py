@@ -20,11 +20,19 @@ class FeedView:
     feed_urls: dict[str, str]  # format name -> absolute URL of that file
     generator_version: str
     full_content: bool = True
+    # For subscribers (docs/subscribers.md); emitters write each only when it is set.
+    hub_urls: tuple[str, ...] = ()  # WebSub hubs
+    stylesheet_url: str | None = None  # an XSL stylesheet for the browsers that still apply one
+    html_url: str | None = None  # the feed's readable page (its index.html twin)
+    html_language: str | None = None  # that page's language code
+    archive_links: dict[str, dict[str, str]] | None = None  # RFC 5005 relation -> format -> URL
+    archived: bool = False  # an RFC 5005 archive page rather than the subscription feed
+    updated_when_empty: datetime | None = None  # an archive page that has just opened
 
     @property
     def updated(self) -> datetime:
         """The newest entry's date: a rebuild of unchanged content must stamp the same time."""
-        return max(e.post.updated or e.post.date for e in self.entries)
+        return max((e.post.updated or e.post.date for e in self.entries), default=self.updated_when_empty)
 
 
 Emitter = Callable[[FeedView], bytes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+from xml.sax.saxutils import escape
 
 import feedgen.entry
 import feedgen.feed
@@ -10,7 +11,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from syndicate.emit import FeedView
+from syndicate.emit import FORMATS, FeedView
 from syndicate.model import RenderedPost
 
 # feedgen formats RFC 822 dates by switching the process-wide locale (setlocale), which is
@@ -21,6 +22,7 @@ feedgen.entry.formatRFC2822 = email.utils.format_datetime
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 GENERATOR_URI = "https://github.com/syndicate-feeds/syndicate"
 
 
@@ -80,9 +82,55 @@ class _EntryExtras(BaseEntryExtension):
         return entry
 
 
-class _Namespaces(BaseExtension):
+class _FeedExtras(BaseExtension):
+    """Feed-level links for subscribers (docs/subscribers.md): the readable page, WebSub hubs,
+    RFC 5005 archive links, and an XSL stylesheet. Written here because every link given to
+    feedgen's own link() becomes RSS's <link>."""
+
+    def __init__(self) -> None:
+        self.view: FeedView | None = None
+
     def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS, "dc": DC_NS}
+        extra = {"fh": FH_NS} if self.view is not None and self.view.archived else {}
+        return {"media": MEDIA_NS, "dc": DC_NS, **extra}
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        channel = rss[0]
+        at = channel.index(channel.find("link"))
+        for attrs in self._links("rss"):
+            # Before <link>, which must stay the channel's last alternate for feedparser.
+            channel.insert(at, etree.Element(f"{{{ATOM_NS}}}link", attrs))
+            at += 1
+        return self._finish(rss, channel)
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        # After the site page's alternate link, which stays the first one (the "website").
+        for attrs in self._links("atom"):
+            feed.append(etree.Element("link", attrs))
+        return self._finish(feed, feed)
+
+    def _links(self, fmt: str) -> list[dict[str, str]]:
+        view = self.view
+        if view is None:
+            return []
+        links = []
+        if view.html_url:
+            # A second text/html alternate; its hreflang keeps it distinct (RFC 4287 §4.2.7.2).
+            links.append({"rel": "alternate", "type": "text/html", "href": view.html_url,
+                          "hreflang": view.html_language or view.spec.language_code or "und"})
+        links += [{"rel": "hub", "href": hub} for hub in view.hub_urls]
+        for rel, urls in (view.archive_links or {}).items():
+            links.append({"rel": rel, "type": FORMATS[fmt][1], "href": urls[fmt]})
+        return links
+
+    def _finish(self, root: etree._Element, head: etree._Element) -> etree._Element:
+        view = self.view
+        if view is not None and view.archived:
+            etree.SubElement(head, f"{{{FH_NS}}}archive")
+        if view is not None and view.stylesheet_url:
+            href = escape(view.stylesheet_url, {'"': "&quot;"})
+            root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"'))
+        return root
 
 
 def rss_bytes(view: FeedView) -> bytes:
@@ -118,7 +166,8 @@ def _feed(view: FeedView, fmt: str) -> FeedGenerator:
     fg.generator("syndicate", version=view.generator_version, uri=GENERATOR_URI)
     fg.updated(view.updated)
     fg.lastBuildDate(view.updated)
-    fg.register_extension("syndicate", _Namespaces, _EntryExtras, atom=True, rss=True)
+    fg.register_extension("syndicate", _FeedExtras, _EntryExtras, atom=True, rss=True)
+    fg.syndicate.view = view
     return fg
 
 

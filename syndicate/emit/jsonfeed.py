@@ -21,8 +21,13 @@ def jsonfeed_bytes(view: FeedView) -> bytes:
         "feed_url": view.feed_urls["json"],
         "description": spec.description,
     }
+    older = (view.archive_links or {}).get("prev-archive")
+    if older:
+        feed["next_url"] = older["json"]  # JSON Feed's paging: the next older page (docs/subscribers.md)
     if spec.language_code:
         feed["language"] = spec.language_code
+    if view.hub_urls:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in view.hub_urls]
     feed["items"] = [_item(e, view.full_content) for e in view.entries]
     # ensure_ascii=False keeps Khmer readable and three times smaller than \u escapes.
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

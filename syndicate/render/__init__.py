@@ -1,9 +1,12 @@
 """Post bodies (kramdown-flavoured Markdown with Liquid) to safe, absolute HTML. Pure: no I/O.
 
 The public surface used by the rest of syndicate:
-- RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems)
+- RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems, media)
 - absolute_url(value, base) -> str | None   (repairs or rejects front-matter URLs)
 - summarize(text, language_code, limit) -> str
+
+Stages, one module each: liquid (+ media) -> kramdown (+ ial) -> sanitize (+ urls) -> summary;
+pipeline runs them in that order.
 """
 
 from syndicate.render.pipeline import RenderContext, Rendered, render_body

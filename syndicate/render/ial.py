@@ -3,8 +3,9 @@
 kramdown's rules (https://kramdown.gettalong.org/syntax.html#block-ials): a block IAL on its
 own line applies to the block directly before it (no blank line between); failing that, to
 the block directly after it; surrounded by blank lines it is ignored. Consecutive IAL lines
-stack. A span IAL applies to the span element (link, emphasis, image, code) right before it.
-Attribute list definitions (`{:name: ...}`) are dropped. IALs never reach the output.
+stack. A span IAL applies to the span element (link, emphasis, image, code) right before it;
+after plain text it stays text, as in kramdown.
+Attribute list definitions (`{:name: ...}`) are dropped; block IALs never reach the output.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def ial_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", _IAL, _apply)
 
 
-def parse_attributes(spec: str) -> list[tuple[str, str]]:
+def _parse_attributes(spec: str) -> list[tuple[str, str]]:
     """`.a.b#c key="v"` as [("class", "a"), ("class", "b"), ("id", "c"), ("key", "v")]."""
     attrs: list[tuple[str, str]] = []
     for key, double, single, names in _ITEM.findall(spec):
@@ -48,9 +49,11 @@ def parse_attributes(spec: str) -> list[tuple[str, str]]:
 
 
 def _block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4:
+    first = state.bMarks[start] + state.tShift[start]
+    # Tried on every line of every paragraph, so the cheapest test comes first.
+    if state.src[first : first + 2] != "{:" or state.sCount[start] - state.blkIndent >= 4:
         return False
-    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    line = state.src[first : state.eMarks[start]]
     match = _BLOCK.fullmatch(line)
     if not match:
         return False
@@ -58,7 +61,7 @@ def _block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         token = state.push(_IAL, "", 0)
         token.map = [start, start + 1]
         token.meta = {
-            "attrs": [] if match.group(1) else parse_attributes(match.group(2)),
+            "attrs": [] if match.group(1) else _parse_attributes(match.group(2)),
             "after_text": start > 0 and not state.isEmpty(start - 1),
             "before_text": start + 1 < end and not state.isEmpty(start + 1),
         }
@@ -67,13 +70,14 @@ def _block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 
 def _span_rule(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "{":
+    # Right after plain text (pending, not yet a token) kramdown keeps the IAL as text.
+    if state.src[state.pos] != "{" or state.pending:
         return False
     match = _SPAN.match(state.src, state.pos)
     if not match:
         return False
     if not silent:
-        state.push(_IAL, "", 0).meta = {"attrs": parse_attributes(match.group(1))}
+        state.push(_IAL, "", 0).meta = {"attrs": _parse_attributes(match.group(1))}
     state.pos = match.end()
     return True
 
@@ -94,7 +98,7 @@ def _apply_blocks(tokens: list[Token]) -> list[Token]:
             i += 1
             continue
         last = i  # a run of IAL lines acts as one
-        while last + 1 < len(tokens) and tokens[last + 1].type == _IAL and tokens[last + 1].map[0] == tokens[last].map[1]:
+        while last + 1 < len(tokens) and _adjacent_ials(tokens[last], tokens[last + 1]):
             last += 1
         target = None
         if tokens[i].meta["after_text"]:
@@ -116,8 +120,11 @@ def _apply_spans(children: list[Token]) -> list[Token]:
                 _set(_opener(children, k - 1), token.meta["attrs"])
             elif previous.type in ("image", "code_inline"):
                 _set(previous, token.meta["attrs"])
-            # after plain text kramdown ignores the IAL
     return [token for token in children if token.type != _IAL]
+
+
+def _adjacent_ials(first: Token, second: Token) -> bool:
+    return second.type == _IAL and second.map[0] == first.map[1]
 
 
 def _block_before(tokens: list[Token], i: int) -> Token | None:

@@ -1,5 +1,8 @@
-"""Markdown to HTML the way Jekyll's kramdown does it, on markdown-it-py (measured fastest
-of the pure-Python CommonMark parsers that keep raw HTML; see the report in pipeline.py)."""
+"""Markdown to HTML the way Jekyll's kramdown does it, on markdown-it-py.
+
+markdown-it-py renders a sample post in about 0.75 ms (Python-Markdown 2.4, mistune 0.8),
+and its tokens carry source line maps, which kramdown's blank-line rules for IALs need.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ _MARKDOWN = (
     .use(ial_plugin)
     .use(anchors_plugin, min_level=1, max_level=6, slug_func=_kramdown_id)
 )
+
+
+# kramdown links whatever URL it is given. The sanitiser, not the parser, decides which URLs
+# survive, and an unsafe link keeps its text rather than showing its Markdown source.
+_MARKDOWN.validateLink = lambda url: True
 
 
 def markdown_to_html(text: str) -> str:

@@ -8,11 +8,11 @@ import re
 
 import regex
 
-from syndicate.render.sanitize import xml_safe
+from syndicate.text import xml_safe
 
 _PARAGRAPH = re.compile(r"<p(\s[^>]*)?>(.*?)</p>", re.S)
 _DATELINE = re.compile(r'<span class="dateline">.*?</span>', re.S)
-_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|h[1-6]|figure|figcaption|blockquote|tr|td|th|dt|dd|pre|hr))\b[^>]*>")
+_BREAKING_TAG = re.compile(r"<(?:br|/?(?:p|div|li|h[1-6]|figure|figcaption|blockquote|t[rdh]|d[dt]|pre|hr))\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"[ \t\n\r\f]+")  # ASCII only: no-break and zero-width spaces stay
 # Where a line may break: spaces (not the no-break ones) and U+200B ZERO WIDTH SPACE,

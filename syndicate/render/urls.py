@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import quote, urljoin, urlsplit
 
 # Editors paste values like `/img/mugshot.jpg";` into YAML: quotes, semicolons and
 # commas around a URL are never part of it.
 _JUNK = "\"'`;, \t\r\n"
-# Characters that cannot appear in a URL at all: the value is prose or markup, not a URL.
-_NOT_URL = re.compile(r"[<>\"{}\\^`|\x00-\x1f\x7f]")
+# Characters that mark a value as prose or markup rather than a URL.
+_NOT_URL = re.compile(r"[<>\"\x00-\x1f\x7f]")
 # Everything RFC 3986 allows unescaped (plus `%` for existing escapes); spaces and
 # non-ASCII get percent-encoded so feed validators accept the result.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _WEB = ("http", "https")
-# Most links are already plain absolute URLs: those need no parsing (the common case, and
-# urllib is slow).
-_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][A-Za-z0-9._~!$&'()*+,;=:@/?#%-]*)?")
+# Nearly every link is a plain absolute URL or a plain root-relative path: those two are
+# recognised without urllib, which is slow enough to show in a build.
+_URL_CHARS = r"[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]"
+_PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]{_URL_CHARS}*)?")
+_PLAIN_ROOT_PATH = re.compile(rf"/(?![/.]){_URL_CHARS}*")
 
 
 def absolute_url(value: object, base: str) -> str | None:
@@ -30,7 +33,7 @@ def absolute_url(value: object, base: str) -> str | None:
     return resolve_url(value.strip(_JUNK), base, base.rstrip("/") + "/")
 
 
-def resolve_url(value: str, base: str, page: str, schemes: tuple[str, ...] = _WEB) -> str | None:
+def resolve_url(value: str, base: str, page: str, schemes: Collection[str] = _WEB) -> str | None:
     """`value` made absolute: `/x` under the site `base`, `x` against the `page` URL.
 
     None when it is empty, not a URL, or uses a scheme outside `schemes`.
@@ -38,6 +41,8 @@ def resolve_url(value: str, base: str, page: str, schemes: tuple[str, ...] = _WE
     value = value.strip()
     if _PLAIN_ABSOLUTE.fullmatch(value):
         return value
+    if _PLAIN_ROOT_PATH.fullmatch(value):
+        return base.rstrip("/") + value
     if not value or _NOT_URL.search(value):
         return None
     value = quote(value, safe=_URL_SAFE)

@@ -1,0 +1,92 @@
+"""The rules of `syndicate check`, over posts already collected. Pure: no I/O, no clock.
+
+Severities are the editor's, not the build's. What leaves the site's own pages broken is an
+error even where the feeds cope (a media URL the build repairs or drops, a translation link
+to no post, a language the site has no labels for). What only the feeds lose, such as an
+interactive include with no feed equivalent, stays a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+from syndicate.collect.jekyll import at_key_line
+from syndicate.config import Settings
+from syndicate.model import Post, Problem
+from syndicate.render import RenderContext, render_body
+from syndicate.select import Entry, feed_specs, resolve_translation
+
+# Fields whose build-time warnings are errors here: the site shows these broken too.
+SITE_BREAKING_FIELDS = frozenset({"image", "mugshot", "thumbnail", "youtube", "translation"})
+
+
+def body_problems(post: Post, body: str, body_line: int, settings: Settings) -> tuple[Problem, ...]:
+    """What rendering the body reports: Liquid includes and tags the feeds cannot carry."""
+    ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
+                        language_code=settings.language(post.language).code, dateline=post.dateline,
+                        summary_limit=settings.summary_limit, body_line=body_line)
+    return render_body(body, ctx).problems
+
+
+def site_problems(posts: list[Post], settings: Settings, now: datetime,
+                  key_lines: dict[str, dict[str, int]]) -> list[Problem]:
+    """Rules that need every post: shared URLs, translation links, languages, category folders."""
+    entries = [Entry.of(p) for p in posts]
+    problems = duplicate_urls(posts)
+    by_path = {e.path: e for e in sorted(entries, key=lambda e: e.source, reverse=True)}
+    problems += [problem for post in posts if (problem := resolve_translation(post, by_path, settings)[1])]
+    problems += unconfigured_languages(posts, settings)
+    problems += [Problem(p.source, f"dated {p.date.isoformat()}, after now: no feed carries it until then",
+                         field="date", severity="warning") for p in posts if p.date > now]
+    problems += feed_specs(entries, settings)[1]  # category names that share a folder
+    return [at_key_line(p, key_lines.get(p.source, {})) for p in problems]
+
+
+def duplicate_urls(posts: list[Post]) -> list[Problem]:
+    """Every post after the first (by file name) whose URL another post already has."""
+    first: dict[str, str] = {}
+    problems = []
+    for post in sorted(posts, key=lambda p: p.source):
+        if post.url in first:
+            problems.append(Problem(post.source, f"has the same URL as {first[post.url]}: {post.url}",
+                                    field="permalink"))
+        first.setdefault(post.url, post.source)
+    return problems
+
+
+def unconfigured_languages(posts: list[Post], settings: Settings) -> list[Problem]:
+    """Posts in a language the site has no titles for. A site that configures no language at
+    all is single-language by design and is left alone."""
+    if not settings.languages:
+        return []
+    known = ", ".join(sorted(settings.languages))
+    return [Problem(p.source, f"language {p.language!r} has no configuration (configured: {known}); add it "
+                              f"under site_info__object in _config.yml or as [languages.{p.language}] in "
+                              f"the TOML file", field="language")
+            for p in posts if p.language not in settings.languages]
+
+
+def for_check(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, with check's severity, sorted by file then line."""
+    promoted = {replace(p, severity="error") if p.field in SITE_BREAKING_FIELDS else p for p in problems}
+    return sorted(promoted, key=lambda p: (p.source, p.line or 0, p.field or "", p.message))
+
+
+def as_text(problems: list[Problem], posts_checked: int) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    lines = [f"{p.severity}: {p}" for p in problems]
+    lines.append(f"{_count(posts_checked, 'file')} checked: {_count(errors, 'error')}, "
+                 f"{_count(len(problems) - errors, 'warning')}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(problems: list[Problem]) -> str:
+    rows = [{"file": p.source, "line": p.line, "field": p.field, "severity": p.severity, "message": p.message}
+            for p in problems]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

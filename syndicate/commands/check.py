@@ -1,0 +1,56 @@
+"""Lint every post of a site without writing anything: YAML errors, missing titles and dates,
+impossible dates, broken media URLs, translation links to no post, two posts on one URL,
+languages with no configuration, and Liquid includes the feeds cannot carry (docs/check.md).
+
+Exit status: 0 when there is no error (warnings never change it), 1 when there is one,
+2 when the site or its configuration cannot be read.
+
+example:
+  syndicate check ../shared/sample-site
+  syndicate check ../shared/sample-site --format json | jq '.[] | select(.severity == "error")'
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from syndicate import check
+from syndicate.collect.jekyll import read_document, scan
+from syndicate.commands.common import add_site_options, now_from, settings_from
+from syndicate.config import Settings
+from syndicate.model import Post, Problem
+
+NAME = "check"
+HELP = "lint every post without writing feeds"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_site_options(p)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: one problem a line and a count (default); json: an array of objects")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if settings is None:
+        return 2
+    problems, files = lint(settings, args)
+    print(check.as_json(problems) if args.format == "json" else check.as_text(problems, files), end="")
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def lint(settings: Settings, args: argparse.Namespace) -> tuple[list[Problem], int]:
+    """Every problem in the site, as check reports them, and how many files were read."""
+    files = scan(settings)
+    posts: list[Post] = []
+    problems: list[Problem] = []
+    key_lines: dict[str, dict[str, int]] = {}
+    for file in files:  # one file at a time: a body is dropped as soon as it is checked
+        doc = read_document(file, settings)
+        problems.extend(doc.header.problems)
+        if doc.header.post is not None:
+            posts.append(doc.header.post)
+            key_lines[file.source] = doc.key_lines or {}
+            problems.extend(check.body_problems(doc.header.post, doc.body or "", doc.body_line, settings))
+    problems.extend(check.site_problems(posts, settings, now_from(args), key_lines))
+    return check.for_check(problems), len(files)

@@ -1,0 +1,92 @@
+"""Write one email digest of a language's posts: inlined HTML, plain text, a .eml and a .json.
+
+A digest's window ends at the cut-off (--cutoff, default 06:00 in the site's time zone) on the
+day --date names, and starts one period earlier: `--date 2018-07-28` is the daily window
+[2018-07-27 06:00, 2018-07-28 06:00), or reaches back to the end of the list's last digest when
+days were skipped. Without --date, the window runs from the end of the list's last digest (or
+one period back, for its first) to the latest cut-off before now. The ledger in
+the state folder records every digest: running the same window again gives the same bytes, and
+a post is never sent twice to one list. Files go to OUT/digests/<language>/<period>/<date>.*
+
+example:
+  syndicate digest ../shared/sample-site --language english --date 2018-07-28 --out /tmp/out --state /tmp/state
+  syndicate digest ../shared/sample-site --language khmer --period weekly --date 2018-07-30 --unsubscribe '*|UNSUB|*'
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from syndicate.commands.common import (add_output_options, add_site_options, add_verbosity_options, now_from,
+                                       print_problems, settings_from, setup_logging, state_dir)
+from syndicate.digest import DigestError, DigestSpec, produce
+from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
+from syndicate.digest.window import cutoff_on
+
+NAME = "digest"
+HELP = "write one email digest (HTML, text, .eml, .json) of a language's posts"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_site_options(p)
+    add_output_options(p)
+    add_verbosity_options(p)
+    p.add_argument("--language", required=True, metavar="LANG", help="the site's language key, e.g. english or khmer")
+    p.add_argument("--period", type=_period, default="daily", metavar="PERIOD",
+                   help="daily, weekly or a number of seconds (default: daily)")
+    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="the day whose cut-off ends the window (default: the window due now)")
+    p.add_argument("--cutoff", default="06:00", metavar="HH:MM", help="when windows end, local time (default: 06:00)")
+    p.add_argument("--timezone", metavar="ZONE", help="the list's time zone, e.g. Asia/Phnom_Penh (default: the site's)")
+    p.add_argument("--category", action="append", dest="categories", metavar="NAME",
+                   help="only posts in this category (repeatable)")
+    p.add_argument("--list-id", metavar="ID", help="the list's id in the ledger and headers (default: LANG-PERIOD)")
+    p.add_argument("--list-address", metavar="EMAIL", help="the To: address (default: digest-LANG@<site host>)")
+    p.add_argument("--from-address", metavar="EMAIL", help="the From: address (default: newsroom@<site host>)")
+    p.add_argument("--unsubscribe", default=DEFAULT_UNSUBSCRIBE, metavar="TAG",
+                   help=f"your ESP's unsubscribe merge tag (default: {DEFAULT_UNSUBSCRIBE}; Mailchimp: *|UNSUB|*)")
+    p.add_argument("--max-items", type=int, default=20, metavar="N", help="posts shown in full at most (default: 20)")
+    p.add_argument("--send-empty", action="store_true", help="write a digest even when the window has no posts")
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_logging(args)
+    settings = settings_from(args)
+    if settings is None:
+        return 2
+    now = now_from(args)
+    try:
+        spec = DigestSpec.for_site(
+            settings, args.language, args.period, list_id=args.list_id, list_address=args.list_address,
+            from_address=args.from_address, categories=tuple(args.categories or ()), cutoff=args.cutoff,
+            timezone=args.timezone, unsubscribe=args.unsubscribe, max_items=args.max_items,
+            send_empty=args.send_empty)
+        end = cutoff_on(args.date, spec.cutoff_time, spec.zone(settings)) if args.date else None
+        result = produce(settings, spec, out_dir=args.out, state_dir=state_dir(args), now=now, window_end=end)
+    except DigestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result is None:
+        if not args.quiet:
+            print(f"no digest for {spec.list_id}: no new {args.language} posts in the window"
+                  + ("" if args.date else " (or no period has closed since the last digest)"), file=sys.stderr)
+        return 0
+    print_problems(result.problems, args.quiet)
+    for path in result.paths.values():
+        print(path)
+    if args.verbose:
+        print(f"{result.subject} | {len(result.post_ids)} posts | {result.message_id} | "
+              f"{result.window_start.isoformat()} to {result.window_end.isoformat()}"
+              f"{' (repeated from the ledger)' if result.repeated else ''}", file=sys.stderr)
+    return 0
+
+
+def _period(value: str) -> str | int:
+    if value in ("daily", "weekly"):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected daily, weekly or a number of seconds, got {value!r}") from None

@@ -1,0 +1,77 @@
+"""Keep a site's feeds and digests up to date until stopped: the daemon (docs/daemon.md).
+
+Feeds are built at start, rebuilt on their schedule and soon after a post changes; digests go
+out at their cron times, and a digest missed while the daemon was down is sent once at start.
+Channels come from --feeds DIR, else ./feeds when it exists, else every feed every 15 minutes.
+SIGTERM or Ctrl-C stops it cleanly (exit 0).
+
+example:
+  syndicate run examples/site --out out --state state
+  SYNDICATE_SMTP_USER=... SYNDICATE_SMTP_PASSWORD=... syndicate run site --feeds /etc/syndicate/feeds
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from syndicate.channels import check_environment, find_feeds_dir, load_channels
+from syndicate.commands.common import add_output_options, settings_from, state_dir
+from syndicate.config import ConfigError
+from syndicate.daemon import Daemon
+from syndicate.lock import LockBusy, state_lock
+
+NAME = "run"
+HELP = "keep feeds and digests up to date on a schedule (a long-lived process)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("site", type=Path, help="the Jekyll site folder (holds _config.yml and */_posts/)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="a TOML file that overrides _config.yml (docs/config.md)")
+    add_output_options(p)
+    p.add_argument("--feeds", type=Path, metavar="DIR",
+                   help="folder of channel definitions, *.toml (default: ./feeds when it exists)")
+    p.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS",
+                   help="rebuild feeds once post changes have been quiet this long (default: 1)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    g.add_argument("-v", "--verbose", action="store_true", help="debug logs, the scheduler's included")
+
+
+def run(args: argparse.Namespace) -> int:
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not args.verbose:  # their per-run INFO lines would double ours
+        for name in ("apscheduler", "watchfiles"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    settings = settings_from(args)
+    if settings is None:
+        return 2
+    try:
+        feeds = find_feeds_dir(args.feeds, Path.cwd())
+        channels = load_channels(feeds, settings)
+        check_environment(channels, dict(os.environ))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    state = state_dir(args)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        with state_lock(state):
+            logging.getLogger("syndicate.run").info(
+                "site %s, out %s, state %s; channels from %s: %s", settings.site_dir, args.out, state,
+                feeds or "the defaults (no feeds/ folder)",
+                ", ".join(f"{ch.id} ({ch.kind}, {ch.schedule})" for ch in channels))
+            Daemon(settings, channels, args.out, state, stop=stop, environ=os.environ, debounce=args.debounce).serve()
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

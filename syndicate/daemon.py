@@ -1,0 +1,154 @@
+"""The long-lived process behind `syndicate run`: jobs on their schedules, feeds rebuilt soon after
+a post changes, one log line per job run, and a clean stop between two files.
+
+Jobs run one at a time (the scheduler's single worker and the file watcher share one lock), so
+a rebuild triggered by a saved post never races a scheduled one over the same cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import watchfiles
+
+from syndicate import jobstate, schedule
+from syndicate.channels import Channel, DigestChannel, FeedChannel
+from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
+from syndicate.config import Settings
+from syndicate.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
+from syndicate.ledger import Ledger
+
+log = logging.getLogger("syndicate.run")
+UTC = timezone.utc
+
+
+class Daemon:
+    """One site's jobs, from `serve()` until `stop` is set; the caller holds the state lock."""
+
+    def __init__(self, settings: Settings, channels: tuple[Channel, ...], out_dir: Path, state_dir: Path, *,
+                 stop: threading.Event, environ: Mapping[str, str], debounce: float = 1.0):
+        self.settings = settings
+        self.channels = {ch.id: ch for ch in channels}
+        self.out_dir, self.state_dir = Path(out_dir), Path(state_dir)
+        self.stop = stop
+        self.environ = environ
+        self.debounce = debounce
+        self._serial = threading.Lock()
+        self._ctx: Context | None = None
+        self._board: jobstate.JobBoard | None = None
+
+    def serve(self) -> None:
+        """Run until `stop` is set; return once the job in hand has finished its current file."""
+        now = datetime.now(UTC)
+        needs_ledger = any(isinstance(ch, DigestChannel) for ch in self.channels.values())
+        ledger = Ledger(self.state_dir) if needs_ledger else None
+        self._ctx = Context(self.settings, self.out_dir, self.state_dir, self.stop, self.environ, ledger)
+        self._board = jobstate.JobBoard(self.state_dir, jobstate.started(
+            _load_quietly(self.state_dir), {cid: (ch.kind, str(ch.schedule)) for cid, ch in self.channels.items()},
+            pid=os.getpid(), site=str(self.settings.site_dir), out=str(self.out_dir), now=now))
+        _warn_orphans(ledger, self.channels)
+        scheduler = schedule.start(tuple(self.channels.values()), self.run_job, now=now, missed=self._missed)
+        watcher = threading.Thread(target=self._watch, name="watcher", daemon=True)
+        watcher.start()
+        try:
+            # Next run times are read here, never from a job's thread: a job asking the scheduler
+            # while shutdown() holds its locks would deadlock.
+            while not self.stop.wait(0.5):
+                self._board.update(jobstate.with_next_runs, schedule.next_runs(scheduler))
+        finally:
+            log.info("stopping: finishing the file in hand")
+            scheduler.shutdown(wait=True)
+            watcher.join(timeout=30)  # it stops between two files, as the scheduled jobs do
+            self._board.update(jobstate.stopped, datetime.now(UTC))
+            if ledger is not None:
+                ledger.close()
+
+    def run_job(self, job_id: str) -> None:
+        """Run one job now, log one line about it and record it for `status`. Never raises."""
+        with self._serial:
+            if self.stop.is_set():
+                return
+            channel = self.channels[job_id]
+            started, clock = datetime.now(UTC), time.perf_counter()
+            result, outcome, error, failure = Result(), "ok", None, None
+            try:
+                result = self._run(channel, started)
+            except Stopping as exc:
+                outcome, error = "stopped", str(exc)
+            except JobFailed as exc:
+                outcome, error, result, failure = "error", str(exc), exc.result, exc
+            except Exception as exc:  # a failing job must not take the daemon down: log, retry next time
+                outcome, error, failure = "error", f"{type(exc).__name__}: {exc}", exc
+            duration = time.perf_counter() - clock
+            line = (f"job={job_id} kind={channel.kind} outcome={outcome} duration={duration:.2f}s "
+                    f"items={'-' if result.items is None else result.items} files_changed={result.files_changed} "
+                    f"digests_sent={result.digests_sent}" + (f" problems={result.problems}" if result.problems else ""))
+            if outcome == "error":
+                log.error("%s error=%s", line, error, exc_info=failure)
+            else:
+                log.info("%s", line)
+            run = jobstate.JobRun(job_id, started, round(duration, 3), outcome, result.items, result.files_changed,
+                                  result.digests_sent, error if outcome == "error" else None)
+            self._board.update(jobstate.with_run, run)
+
+    def _run(self, channel: Channel, now: datetime) -> Result:
+        if isinstance(channel, FeedChannel):
+            return run_feed(channel, self._ctx, now)
+        if isinstance(channel, DigestChannel):
+            return run_digest(channel, self._ctx, now)
+        mailed = tuple(ch for ch in self.channels.values() if isinstance(ch, DigestChannel) and ch.smtp)
+        return run_redeliver(mailed, self._ctx, now)
+
+    def _missed(self, job_id: str, scheduled: datetime) -> None:
+        late = datetime.now(UTC) - scheduled
+        message = f"the run due at {scheduled.isoformat()} could not start within its misfire grace (late by {late})"
+        log.warning("job=%s outcome=missed %s", job_id, message)
+        self._board.update(jobstate.with_run, jobstate.JobRun(job_id, scheduled, 0.0, "missed", error=message))
+
+    def _watch(self) -> None:
+        """Rebuild every feed channel once a burst of post changes has been quiet for `debounce` seconds."""
+        feeds = [cid for cid, ch in self.channels.items() if isinstance(ch, FeedChannel)]
+        if not feeds:
+            return
+        root = self.settings.site_dir.resolve()
+
+        def is_post(change: watchfiles.Change, path: str) -> bool:
+            rel = Path(path).relative_to(root) if Path(path).is_relative_to(root) else Path(path)
+            return ("_posts" in rel.parts[:-1] and not rel.name.startswith(".")
+                    and rel.suffix.lower() in MARKDOWN_EXTENSIONS)
+
+        quiet = max(50, int(self.debounce * 1000))
+        try:
+            for changes in watchfiles.watch(root, watch_filter=is_post, step=quiet, debounce=quiet * 10,
+                                            stop_event=self.stop, raise_interrupt=False):
+                log.info("%d post file(s) changed; rebuilding %d feed channel(s)", len(changes), len(feeds))
+                for cid in feeds:
+                    self.run_job(cid)
+        except Exception:
+            log.exception("watching %s for changed posts failed; feeds are still rebuilt on schedule", root)
+
+
+def _load_quietly(state_dir: Path) -> dict:
+    """The previous job state, or nothing when it is damaged: the daemon rewrites it anyway."""
+    try:
+        return jobstate.load(state_dir)
+    except ValueError as exc:
+        log.warning("%s; starting a new one", exc)
+        return {}
+
+
+def _warn_orphans(ledger: Ledger | None, channels: dict[str, Channel]) -> None:
+    """Unsent digests of lists no channel defines any more: nothing will send them, so say so."""
+    if ledger is None:
+        return
+    known = {getattr(ch, "list_id", None) for ch in channels.values()}
+    for record in ledger.unsent():
+        if record.list_id not in known:
+            log.warning("ledger: the %s digest ending %s was never sent and no channel defines list %r",
+                        record.list_id, record.window_end.isoformat(), record.list_id)

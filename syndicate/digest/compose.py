@@ -1,0 +1,157 @@
+"""Which posts a digest carries, and the view its templates fill in. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from syndicate.config import Settings
+from syndicate.digest.i18n import Localizer
+from syndicate.digest.spec import DigestError, DigestSpec
+from syndicate.digest.window import Window
+from syndicate.model import RenderedPost
+from syndicate.render import absolute_url, summarize
+from syndicate.select import Entry, slugify
+
+IMAGE_WIDTH = 552  # the 600 px column less its 24 px padding on each side
+_SUBJECTS = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)  # templates from config
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    src: str  # absolute
+    alt: str
+    width: int = IMAGE_WIDTH
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    url: str
+    label: str
+    lang: str  # the linked page's language code
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    id: str
+    url: str
+    title: str
+    dateline: str  # place and localised date
+    summary: str
+    byline: str | None
+    image: ImageView | None
+    translation: LinkView | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    lang: str
+    direction: str
+    site_name: str
+    site_url: str
+    heading: str
+    period_label: str
+    subject: str
+    preheader: str
+    archive_url: str
+    unsubscribe: str  # the ESP merge tag, as configured
+    items: tuple[ItemView, ...]
+    shown_in_full: int  # the first this many items are shown in full, the rest as a linked list
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def full(self) -> tuple[ItemView, ...]:
+        return self.items[: self.shown_in_full]
+
+    @property
+    def listed(self) -> tuple[ItemView, ...]:
+        return self.items[self.shown_in_full:]
+
+
+def candidates(published: list[Entry], window: Window, spec: DigestSpec, history_start: datetime | None) -> list[Entry]:
+    """Posts that may be due for the list, newest first: the window's own, and late ones.
+
+    A late post is dated before the window but after both `late_grace` before it and the
+    start of the list's first digest (`history_start`; None: the list has none, so no post can
+    be late). The caller drops those some digest of the list already carries.
+    """
+    folded = {c.casefold() for c in spec.categories}
+    earliest = window.start.timestamp()
+    if history_start is not None:
+        earliest = min(earliest, max((window.start - spec.late_grace).timestamp(), history_start.timestamp()))
+    end = window.end.timestamp()
+    return [e for e in published
+            if e.language == spec.language and earliest <= e.timestamp < end
+            and (not folded or folded.intersection(c.casefold() for c in e.categories))]
+
+
+def build_view(posts: list[RenderedPost], *, settings: Settings, spec: DigestSpec, window: Window,
+               tz: ZoneInfo, loc: Localizer, archive_url: str) -> DigestView:
+    """The digest of `posts` (newest first), every item shown in full up to `spec.max_items`."""
+    language = settings.language(spec.language)
+    period_label = _period_label(window, spec, tz, loc)
+    count = len(posts)
+    items = tuple(_item(r, settings, tz, loc) for r in posts)
+    subject = _subject(spec.subject_template or loc.subject_template,
+                       site=language.title, date=period_label, count=loc.number(count))
+    stories = loc.label("stories", count=count)
+    titles = " · ".join(i.title for i in items[:3])
+    return DigestView(
+        lang=language.code, direction=language.direction, site_name=language.title,
+        site_url=f"{settings.base_url}/{language_folder(spec.language)}/",
+        heading=loc.label(f"heading_{spec.period if isinstance(spec.period, str) else 'custom'}"),
+        period_label=period_label,
+        subject=" ".join(subject.split()),  # one line: a header cannot hold a newline
+        preheader=summarize(loc.label("preheader", stories=stories, titles=titles) if items else loc.label("empty"),
+                            language.code, 140),
+        archive_url=archive_url, unsubscribe=spec.unsubscribe,
+        items=items, shown_in_full=min(count, spec.max_items),
+        labels={key: loc.label(key, site=language.title) for key in
+                ("read_more", "more", "empty", "footer", "view_in_browser", "unsubscribe")} | {"stories": stories},
+    )
+
+
+def _subject(template: str, **values: str) -> str:
+    try:
+        return _SUBJECTS.from_string(template).render(**values)
+    except TemplateError as exc:  # a bad template in config stops the run, naming it
+        raise DigestError(f"subject template {template!r}: {exc}") from exc
+
+
+def _item(r: RenderedPost, settings: Settings, tz: ZoneInfo, loc: Localizer) -> ItemView:
+    post = r.post
+    place_and_date = [post.dateline] if post.dateline else []
+    place_and_date.append(loc.date(post.date.astimezone(tz)))
+    image = None
+    media = r.media[0] if r.media else None
+    src = absolute_url(media.thumbnail or media.url, settings.base_url) if media else None
+    if media and src:
+        alt = summarize(media.caption or post.title, r.language_code, 150)
+        image = ImageView(src, alt)
+    translation = None
+    if post.translation:
+        name = loc.language_name(post.translation.code)
+        translation = LinkView(post.translation.url, loc.label("translation", language=name), post.translation.code)
+    return ItemView(
+        id=post.id, url=post.url, title=post.title, dateline=" · ".join(place_and_date),
+        summary=r.summary, byline=loc.label("byline", authors=loc.names(post.authors)) if post.authors else None,
+        image=image, translation=translation,
+    )
+
+
+def _period_label(window: Window, spec: DigestSpec, tz: ZoneInfo, loc: Localizer) -> str:
+    """The edition day(s) the digest stands for: a window ending at the cut-off on July 28 is the
+    July 28 edition; a longer one runs from the day after its start to the day it ends."""
+    start, end = window.start.astimezone(tz), window.end.astimezone(tz)
+    if isinstance(spec.period, int) and spec.period % 86400:
+        return loc.span_times(start, end)
+    return loc.span(start.date() + timedelta(days=1), end.date())
+
+
+def language_folder(language: str) -> str:
+    """The language's folder name, as the feeds and the site use it."""
+    return slugify(language) or "language"

@@ -1,0 +1,37 @@
+"""The digest's Jinja templates: HTML (autoescaped) and plain text, filled from a DigestView."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from syndicate.digest.compose import DigestView
+from syndicate.sources import templates_dir
+
+STYLESHEET = "digest.css"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+def render_html(view: DigestView) -> str:
+    """The HTML before inlining: classes only, the stylesheet is applied by inline.inline_css."""
+    return _environment().get_template("digest.html.j2").render(d=view)
+
+
+def render_text(view: DigestView) -> str:
+    text = _environment().get_template("digest.txt.j2").render(d=view)
+    # Trailing spaces go, except in "-- ", the separator mail readers know a signature by.
+    return "\n".join(line if line == "-- " else line.rstrip() for line in text.strip().splitlines()) + "\n"
+
+
+@cache
+def stylesheet() -> str:
+    return (templates_dir() / STYLESHEET).read_text(encoding="utf-8")

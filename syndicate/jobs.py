@@ -1,0 +1,126 @@
+"""What one daemon job does when it runs: rebuild a feed channel, or produce and deliver a digest.
+
+Each takes the clock as `now`, so a test can run a job at any moment without sleeping; the
+daemon passes the wall clock. A job raises on failure; the daemon logs it and runs it again at
+its next time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.build import FeedFilter, build
+from syndicate.channels import DigestChannel, FeedChannel
+from syndicate.config import Settings
+from syndicate.decide import plan_digest
+from syndicate.deliver import DeliveryError, deliver
+from syndicate.ledger import Ledger
+from syndicate.websub import notify_hubs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every job needs; one per daemon."""
+
+    settings: Settings
+    out_dir: Path
+    state_dir: Path
+    stop: threading.Event  # set on SIGTERM/SIGINT: jobs end between two files
+    environ: Mapping[str, str]  # where SMTP logins are read from
+    ledger: Ledger | None = None  # open when any digest channel exists: digest jobs need it
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    items: int | None = None  # None: nothing needed rebuilding
+    files_changed: int = 0
+    digests_sent: int = 0
+    problems: int = 0  # posts that could not be published
+
+
+class Stopping(Exception):
+    """The daemon is stopping; the job ended after a complete file."""
+
+
+class JobFailed(Exception):
+    """Part of a job failed; `result` says what the rest achieved."""
+
+    def __init__(self, message: str, result: Result):
+        super().__init__(message)
+        self.result = result
+
+
+def run_feed(channel: FeedChannel, ctx: Context, now: datetime) -> Result:
+    settings = replace(ctx.settings, item_limit=channel.limit or ctx.settings.item_limit,
+                       feed_categories=channel.categories or ctx.settings.feed_categories)
+
+    def check_stop(stage: str, done: int, total: int) -> None:
+        if ctx.stop.is_set():
+            raise Stopping(f"stopped after {done} of {total} ({stage})")
+
+    # Each channel keeps its own cache: its settings differ, and it must only prune its own files.
+    report = build(settings, ctx.out_dir, now=now, state_dir=ctx.state_dir / "channels" / channel.id,
+                   progress=check_stop, only=FeedFilter(channel.language, channel.formats))
+    _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
+    for problem in (*report.errors, *ping_problems):
+        log.warning("job=%s: %s", channel.id, problem)
+    if report.extra.get("nothing_changed"):
+        return Result()
+    return Result(items=report.posts_published, files_changed=len(report.files_written),
+                  problems=len(report.errors))
+
+
+def run_digest(channel: DigestChannel, ctx: Context, now: datetime) -> Result:
+    """Produce the digest due at `now` unless the ledger has it, then deliver every unsent one."""
+    from syndicate.digest import produce  # the digest engine loads only where digests are defined
+
+    plan = plan_digest(channel.list_id, channel.schedule.trigger(), now, ctx.ledger)
+    items, written = None, 0
+    if plan.produce:
+        made = produce(ctx.settings, channel.spec, out_dir=ctx.out_dir, state_dir=ctx.state_dir, now=now,
+                       window_end=plan.window_end)
+        if made is not None:
+            items, written = len(made.post_ids), len(made.written)
+    sent, errors = _deliver_unsent(channel, ctx, now)
+    result = Result(items=items, files_changed=written, digests_sent=sent)
+    if errors:
+        raise JobFailed("; ".join(errors), result)
+    return result
+
+
+def run_redeliver(channels: tuple[DigestChannel, ...], ctx: Context, now: datetime) -> Result:
+    """Deliver what earlier runs could not, without waiting for each list's next scheduled time."""
+    sent, errors = 0, []
+    for channel in channels:
+        more, failed = _deliver_unsent(channel, ctx, now)
+        sent, errors = sent + more, errors + failed
+    if errors:
+        raise JobFailed("; ".join(errors), Result(digests_sent=sent))
+    return Result(digests_sent=sent)
+
+
+def _deliver_unsent(channel: DigestChannel, ctx: Context, now: datetime) -> tuple[int, list[str]]:
+    """Hand on every digest of the list not yet sent, oldest first: (how many went, what failed)."""
+    from syndicate.digest import produce
+
+    sent, errors = 0, []
+    for record in ctx.ledger.unsent(channel.list_id):
+        if ctx.stop.is_set():
+            raise Stopping(f"{channel.list_id}: undelivered digests are left for the next start")
+        if not Path(record.paths.get("eml", "")).is_file():  # outputs deleted: the ledger can remake them
+            produce(ctx.settings, channel.spec, out_dir=ctx.out_dir, state_dir=ctx.state_dir, now=now,
+                    window_end=record.window_end)
+        try:
+            deliver(record, ctx.out_dir, channel.smtp, ctx.ledger, sender=channel.spec.from_address,
+                    recipient=channel.spec.list_address, environ=ctx.environ, stop=ctx.stop)
+            sent += 1
+        except DeliveryError as exc:
+            errors.append(str(exc))
+    return sent, errors

@@ -1,0 +1,40 @@
+"""Digests laid out by a real browser engine (headless Chromium) at 600 and 375 px: nothing is
+wider than the screen. Screenshots land in the test's temporary folder; to look at them, run
+`tests/render_email.py`. Skips without Chromium, except under CI (CI=true), where it fails."""
+
+from __future__ import annotations
+
+import os
+import struct
+
+import pytest
+from render_email import WIDTHS, chromium, measure, sample_digests, screenshot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def digests(sample_site, tmp_path_factory):
+    if chromium() is None:
+        reason = "headless Chromium is not installed (Debian: apt-get install -y chromium fonts-khmeros)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    htmls = sample_digests(sample_site, tmp_path_factory.mktemp("chromium"))
+    return {f"{h.parent.parent.name}-{h.parent.name}": h for h in htmls}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["english-daily", "khmer-daily", "khmer-weekly"])
+def test_nothing_is_wider_than_the_screen(digests, name, width):
+    size = measure(digests[name], width)
+    assert size["scrollWidth"] <= width and size["right"] <= width, size
+    assert size["scrollHeight"] > 600  # it laid out a whole digest, not an error page
+
+
+def test_screenshots_are_taken_at_both_widths(digests, tmp_path):
+    for width in WIDTHS:
+        png = screenshot(digests["khmer-daily"], tmp_path / f"khmer-{width}.png", width, 1200, dark=width == 375)
+        header = png.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", header[16:24]) == (width, 1200)

@@ -1,0 +1,117 @@
+"""`syndicate serve`: what a subscriber's reader gets from a built folder over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from syndicate.build import build
+from syndicate.config import load_settings
+from syndicate.serve import content_type, make_server
+
+NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def out(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (example_site / "_config.yml").is_file():
+        pytest.skip("examples/site is not written yet")
+    out = tmp_path_factory.mktemp("out")
+    build(load_settings(example_site), out, now=NOW, state_dir=tmp_path_factory.mktemp("state"))
+    assert (out / "feed.xml").is_file() and (out / "index.html").is_file()
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(out: Path) -> Iterator[tuple[str, int]]:
+    srv = make_server(out, "127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield srv.server_address[:2]
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def _get(server: tuple[str, int], path: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection(*server, timeout=10)
+    try:
+        conn.request(method, path, headers=headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_binds_to_localhost_by_default(out: Path):
+    srv = make_server(out, port=0)
+    try:
+        assert srv.server_address[0] == "127.0.0.1"
+    finally:
+        srv.server_close()
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/feed.xml", "application/rss+xml; charset=utf-8"),
+    ("/khmer/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("/english/feed.json", "application/feed+json"),
+    ("/feeds.opml", "text/x-opml; charset=utf-8"),
+    ("/khmer/index.html", "text/html; charset=utf-8"),
+])
+def test_each_format_has_its_content_type(server, out: Path, path: str, expected: str):
+    status, headers, body = _get(server, path)
+    assert status == 200
+    assert headers["content-type"] == expected
+    assert body == (out / path.lstrip("/")).read_bytes()
+
+
+def test_archive_pages_are_typed_as_their_feeds():
+    assert content_type("atom-archive-3.xml") == content_type("atom.xml") == "application/atom+xml; charset=utf-8"
+    assert content_type("feed-archive-12.json") == "application/feed+json"
+
+
+def test_a_conditional_get_answers_304_not_modified(server):
+    status, headers, _ = _get(server, "/khmer/feed.xml")
+    assert status == 200 and headers["etag"] and headers["last-modified"]
+    status, again, body = _get(server, "/khmer/feed.xml", **{"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"")
+    assert again["etag"] == headers["etag"]
+    status, _, body = _get(server, "/khmer/feed.xml", **{"If-Modified-Since": headers["last-modified"]})
+    assert (status, body) == (304, b"")
+    status, _, _ = _get(server, "/khmer/feed.xml", **{"If-None-Match": '"something-else"'})
+    assert status == 200
+    # If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2)
+    status, _, _ = _get(server, "/khmer/feed.xml", **{"If-None-Match": '"other"', "If-Modified-Since": headers["last-modified"]})
+    assert status == 200
+
+
+def test_gzip_when_asked_with_its_own_etag(server, out: Path):
+    status, plain, _ = _get(server, "/atom.xml")
+    status, headers, body = _get(server, "/atom.xml", **{"Accept-Encoding": "gzip, deflate"})
+    assert status == 200 and headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers["vary"]
+    assert gzip.decompress(body) == (out / "atom.xml").read_bytes()
+    assert headers["etag"] != plain["etag"]
+    status, _, _ = _get(server, "/atom.xml", **{"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+    assert status == 304
+    _, refused, _ = _get(server, "/atom.xml", **{"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused
+
+
+def test_head_has_the_headers_and_no_body(server):
+    status, headers, body = _get(server, "/feed.json", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_folders_serve_their_page_and_nothing_escapes_the_folder(server):
+    status, headers, _ = _get(server, "/khmer")
+    assert status == 301 and headers["location"] == "/khmer/"
+    status, headers, body = _get(server, "/khmer/")
+    assert status == 200 and headers["content-type"].startswith("text/html") and b'lang="km"' in body
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/no-such-feed.xml"):
+        assert _get(server, path)[0] == 404, path
