@@ -1,44 +1,55 @@
 """The `syndicate` command: parse arguments, hand over to one command module, return its exit code.
 
-A command is a module in syndicate/commands with NAME, HELP, add_arguments(parser) and
-run(args) -> int; adding one is one line in COMMANDS.
+A command is a module in syndicate/commands with a docstring (its --help, with an example),
+add_arguments(parser) and run(args) -> int; adding one is one line in COMMANDS.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
-from syndicate.commands import build as build_cmd
-from syndicate.commands import check as check_cmd
-from syndicate.commands import digest as digest_cmd
-from syndicate.commands import run as run_cmd
-from syndicate.commands import serve as serve_cmd
-from syndicate.commands import snippet as snippet_cmd
-from syndicate.commands import status as status_cmd
 
-COMMANDS = (build_cmd, check_cmd, digest_cmd, run_cmd, status_cmd, snippet_cmd, serve_cmd)
+# name -> (module, one-line help). Only the module of the command being run is imported, so
+# `syndicate build` never pays for the digest's or the daemon's libraries.
+COMMANDS = {
+    "build": ("syndicate.commands.build", "write every feed of a site"),
+    "check": ("syndicate.commands.check", "lint every post without writing feeds"),
+    "digest": ("syndicate.commands.digest", "write one email digest (HTML, text, .eml, .json) of a language's posts"),
+    "run": ("syndicate.commands.run", "keep feeds and digests up to date on a schedule (a long-lived process)"),
+    "status": ("syndicate.commands.status", "show the daemon's jobs: next run, last run, outcome, last error"),
+    "snippet": ("syndicate.commands.snippet", 'print the <link rel="alternate"> tags for the site\'s <head>'),
+    "serve": ("syndicate.commands.serve", "preview a built output folder over HTTP on 127.0.0.1"),
+}
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: str | None = None, every: bool = False) -> argparse.ArgumentParser:
+    """The argument parser, with the options of `command` loaded (of every command with `every`)."""
     top = argparse.ArgumentParser(
         prog="syndicate",
         description="RSS, Atom and JSON feeds and email digests for multilingual Jekyll news sites.",
     )
     top.add_argument("--version", action="version", version=f"syndicate {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        p = sub.add_parser(command.NAME, help=command.HELP, description=command.__doc__,
+    for name, (module_name, help_text) in COMMANDS.items():
+        if not every and name != command:
+            sub.add_parser(name, help=help_text)
+            continue
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=help_text, description=module.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        command.add_arguments(p)
-        p.set_defaults(run=command.run)
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    args = parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     try:
         return args.run(args)
     except KeyboardInterrupt:

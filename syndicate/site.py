@@ -13,7 +13,6 @@ from syndicate.cache import Cache, HeaderRecord
 from syndicate.collect.jekyll import SourceFile, read_body, read_header, scan
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, RenderedPost
-from syndicate.render import RenderContext, render_body
 from syndicate.select import Entry, resolve_translation
 from syndicate.sources import code_fingerprint
 from syndicate.workers import map_parallel
@@ -155,6 +154,8 @@ class _BodyRenderer:
         self.settings = settings
 
     def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...]]:
+        from syndicate.render import RenderContext, render_body  # the Markdown stack loads only when used
+
         settings = self.settings
         ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
                             language_code=settings.language(post.language).code, dateline=post.dateline,

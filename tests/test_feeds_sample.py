@@ -66,8 +66,11 @@ def test_seed_post_facts_in_xml_feeds(built: Path, rel: str):
     assert entry.author == "David Boyle"
     assert entry.published_parsed[:3] == (2018, 7, 26)
     assert {"profile", "politician"} <= {t.term for t in entry.tags}
+    assert entry.link == SEED_URL  # readers that take one link get the post's own page
     translations = [l for l in entry.links if l.get("hreflang") == "km"]
     assert [l.href for l in translations] == [SEED_KM_URL]
+    assert translations[0].rel in ("alternate", "http://www.iana.org/assignments/relation/alternate")
+    assert parsed.feed.link == f"{BASE}/english/"
     assert "content" in entry and "Tharo" in entry.content[0].value
 
 

@@ -19,11 +19,12 @@ import feedparser
 import pytest
 
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
-from hostile_cases import (HUGE_BODY_BYTES, MANY_CATEGORIES, SECRET, active_content, html_in_feed,
+from hostile_cases import (HOSTILE_SITE, HUGE_BODY_BYTES, MANY_CATEGORIES, SECRET, active_content, html_in_feed,
                            make_hostile_site)
+from sitebuilder import make_site, post
 from syndicate.build import build
 from syndicate.cli import main
-from syndicate.config import load_settings
+from syndicate.config import ConfigError, load_settings
 from syndicate.model import BuildReport, Problem
 from syndicate.output import confined
 
@@ -120,6 +121,11 @@ def test_category_names_become_distinct_folders_inside_out(built: Built):
     assert "'Hot Topics' and 'hot-topics' share a folder name" in clash.message
     [item] = built.titled("Category names that are not folder names")
     assert "/../" not in item.link and "/./" not in item.link
+
+
+def test_language_written_as_a_path_is_that_language(built: Built):
+    assert built.titled("A language written as a path")
+    assert {p.name for p in built.out.iterdir() if p.is_dir()} == {"english", "khmer"}
 
 
 def test_capitalised_category_shares_the_lower_case_feed(built: Built):
@@ -246,3 +252,45 @@ def test_digest_of_the_hostile_site_is_safe_and_complete(built: Built, tmp_path:
     assert active_content(html) == [] and "A plain good post" in html and SECRET not in html
     message = email.message_from_bytes(files[".eml"].read_bytes(), policy=email.policy.default)
     assert message["Subject"] and not message.defects
+
+
+# -- limits ([limits] in the TOML file) --------------------------------------------------------------
+def test_post_count_limit_keeps_the_newest_and_warns_once(tmp_path: Path):
+    posts = {f"english/_posts/2024-01-{day:02d}-day-{day}.md": post(f"Day {day}", "Body.") for day in range(1, 11)}
+    site = make_site(tmp_path / "site", posts)
+    config = tmp_path / "limits.toml"
+    config.write_text("[limits]\nmax_posts = 4\n", encoding="utf-8")
+    report = build(load_settings(site, config), tmp_path / "out", now=NOW)
+    titles = [i.title for i in parse_xml_feed(tmp_path / "out" / "feed.xml").entries]
+    assert titles == ["Day 10", "Day 9", "Day 8", "Day 7"]
+    [problem] = report.problems
+    assert problem.source.endswith("2024-01-06-day-6.md") and "more than 4 posts (limits.max_posts)" in problem.message
+
+
+def test_category_limit_is_configurable(tmp_path: Path):
+    site = make_site(tmp_path / "site", {"english/_posts/2024-01-01-many.md": post(
+        "Many", "Body.", categories=" ".join(f"c{i}" for i in range(9)))})
+    config = tmp_path / "limits.toml"
+    config.write_text("[limits]\nmax_categories = 3\n", encoding="utf-8")
+    report = build(load_settings(site, config), tmp_path / "out", now=NOW)
+    assert [t.term for t in parse_xml_feed(tmp_path / "out" / "feed.xml").entries[0].tags] == ["c0", "c1", "c2"]
+    assert [p.message for p in report.problems] == [
+        "9 categories, over the limit of 3 (limits.max_categories): only the first 3 are used"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[limits]\nmax_posts = 0\n", "limits.max_posts: expected a whole number of at least 1, got 0"),
+    ("[limits]\nmax_bytes = 10\n", "limits.max_bytes: unknown limit"),
+])
+def test_bad_limits_name_file_and_key(tmp_path: Path, text: str, message: str):
+    config = tmp_path / "limits.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"{config}: {message}")):
+        load_settings(make_site(tmp_path / "site", {}), config)
+
+
+def test_yaml_bomb_in_config_is_a_config_error(tmp_path: Path):
+    bomb = (HOSTILE_SITE / "english" / "_posts" / "2024-03-08-yaml-bomb.md").read_text(encoding="utf-8")
+    site = make_site(tmp_path / "site", {}, config=bomb.split("---")[1].replace("\nI", "\nl"))
+    with pytest.raises(ConfigError, match="expands to more than"):
+        load_settings(site)

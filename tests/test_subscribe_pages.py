@@ -100,7 +100,8 @@ def test_opml_validates_and_lists_every_feed_written(built):
     assert len(written) > 30
     assert sorted(o.get("xmlUrl") for o in subscriptions) == sorted(written)  # each feed once
     for outline in subscriptions:
-        assert parse_xml_feed(out / outline.get("xmlUrl")[len(settings.feed_base_url) + 1:]).feed.title == outline.get("text")
+        feed = parse_xml_feed(out / outline.get("xmlUrl")[len(settings.feed_base_url) + 1:])
+        assert feed.feed.title == outline.get("text")
     groups = {g.get("text"): g for g in doc.getroot().find("body") if g.get("type") is None}
     assert set(groups) == {"English", "ខ្មែរ"}  # each language named in its own script
     assert {o.get("language") for o in groups["ខ្មែរ"]} == {"km"}
@@ -133,7 +134,9 @@ def test_feeds_link_their_page_without_displacing_the_website(built):
         prefix = f"{folder}/" if folder else ""
         page_url = f"{settings.feed_base_url}/{prefix}index.html"
         atom = etree.parse(str(out / prefix / "atom.xml")).getroot()
-        alternates = atom.findall("{http://www.w3.org/2005/Atom}link[@rel='alternate']")
+        # "alternate" and the IANA IRI ending in it name one relation (RFC 4287 §4.2.7.2)
+        alternates = [l for l in atom.findall("{http://www.w3.org/2005/Atom}link")
+                      if l.get("rel") in ("alternate", "http://www.iana.org/assignments/relation/alternate")]
         home = load_json_feed(out / prefix / "feed.json")["home_page_url"]
         assert alternates[0].get("href") == home and alternates[0].get("hreflang") is None  # the website first
         twins = [a for a in alternates if a.get("href") == page_url]
@@ -142,6 +145,7 @@ def test_feeds_link_their_page_without_displacing_the_website(built):
         assert len(combos) == len(set(combos)), "RFC 4287 §4.2.7.2: one alternate per type and hreflang"
         rss = parse_xml_feed(out / prefix / "feed.xml")
         assert rss.feed.link == home  # RSS <link> is still the website
+        assert parse_xml_feed(out / prefix / "atom.xml").feed.link == home  # and so is Atom's, for feedparser
         assert page_url in [l.href for l in rss.feed.links if l.rel == "alternate"]
         assert (out / prefix / "index.html").is_file()
 

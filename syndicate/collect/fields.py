@@ -18,6 +18,7 @@ from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem
 from syndicate.render import absolute_url
 from syndicate.render.urls import resolve_url
+from syndicate.select import slugify
 from syndicate.text import xml_safe
 
 # Jekyll's post file name: date, slug, extension.
@@ -98,11 +99,12 @@ def coerce_post(meta: dict[str, Any], *, source: str, folder_categories: tuple[s
 
 
 def language_key(name: str, settings: Settings) -> str:
-    """The site's own key for a language ("Khmer " and "khmer" are one language)."""
-    folded = name.strip().casefold()
-    if not folded:
+    """The site's own key for a language. Names with one folder name are one language ("Khmer ",
+    "khmer", "../khmer"), so two languages can never write into one feed folder."""
+    slug = slugify(name)
+    if not slug:
         return next(iter(settings.languages), "default")
-    return next((key for key in settings.languages if key.casefold() == folded), folded)
+    return next((key for key in settings.languages if slugify(key) == slug), slug)
 
 
 def post_date(value: Any, from_name: str | None, tz: ZoneInfo, source: str) -> datetime:

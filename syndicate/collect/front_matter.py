@@ -52,12 +52,17 @@ def load_yaml(text: str, max_nodes: int = MAX_FRONT_MATTER_NODES) -> tuple[Any, 
     """The YAML document in `text` and the line of each top-level key.
 
     Raises YamlProblem for invalid YAML and for documents whose aliases expand to more than
-    `max_nodes` values: that is checked on the event stream, before anything is built.
+    `max_nodes` values. The node graph (aliases shared, nesting bounded by libyaml) is measured
+    before any Python value is built, so a billion-laughs document costs what its text costs.
     """
-    key_lines = _measure(text, max_nodes)
     loader = _Loader(text)
     try:
-        return loader.get_single_data(), key_lines
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        if "*" in text:  # without an alias the values are bounded by the text itself
+            _check_expansion(node, max_nodes)
+        return loader.construct_document(node), _key_lines(node)
     except yaml.YAMLError as exc:
         raise _problem(exc) from exc
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # constructors' own errors
@@ -66,45 +71,43 @@ def load_yaml(text: str, max_nodes: int = MAX_FRONT_MATTER_NODES) -> tuple[Any, 
         loader.dispose()
 
 
-def _measure(text: str, max_nodes: int) -> dict[str, int]:
-    """Count the values the document would hold with every alias expanded; note key lines."""
-    loader = _Loader(text)
-    sizes: dict[str, int] = {}  # anchor -> values under it, aliases expanded
-    frames: list[list] = [[0, None]]  # per open collection: [values so far, its anchor]
-    key_lines: dict[str, int] = {}
-    top_items = 0  # scalars met directly in the top-level mapping: keys and values alternate
-    try:
-        while (event := loader.get_event()) is not None:
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(frames) == 2:
-                    top_items += 1
-                frames.append([1, event.anchor])
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                count, anchor = frames.pop()
-            elif isinstance(event, yaml.ScalarEvent):
-                count, anchor = 1, event.anchor
-                if len(frames) == 2:
-                    if top_items % 2 == 0:
-                        key_lines.setdefault(event.value, event.start_mark.line + 1)
-                    top_items += 1
-            elif isinstance(event, yaml.AliasEvent):
-                count, anchor = sizes.get(event.anchor, 1), None
-                if len(frames) == 2:
-                    top_items += 1
-            else:
-                continue
-            if anchor is not None:
-                sizes[anchor] = count
-            frames[-1][0] += count
-            if frames[-1][0] > max_nodes:
-                raise YamlProblem(f"expands to more than {max_nodes} values through aliases "
-                                  f"(a YAML bomb?)", event.start_mark.line + 1)
-    except yaml.YAMLError as exc:
-        raise _problem(exc) from exc
-    finally:
-        loader.dispose()
-    return key_lines
+def _check_expansion(root: yaml.Node, max_nodes: int) -> None:
+    """Raise YamlProblem when the document, every alias expanded, holds more than `max_nodes` values."""
+    sizes: dict[int, int] = {}  # id(node) -> values under it, aliases expanded
+    open_nodes: set[int] = set()  # being measured: an alias back to one of them is a cycle, counted once
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        children = _children(node)
+        if id(node) not in open_nodes:
+            open_nodes.add(id(node))
+            stack.extend(c for c in children if id(c) not in sizes and id(c) not in open_nodes)
+            continue
+        stack.pop()
+        if id(node) in sizes:
+            continue
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+        if sizes[id(node)] > max_nodes:
+            raise YamlProblem(f"expands to more than {max_nodes} values through aliases (a YAML bomb?)",
+                              node.start_mark.line + 1)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _key_lines(root: yaml.Node) -> dict[str, int]:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    lines: dict[str, int] = {}
+    for key, _ in root.value:
+        if isinstance(key, yaml.ScalarNode):
+            lines.setdefault(key.value, key.start_mark.line + 1)
+    return lines
 
 
 def _problem(exc: yaml.YAMLError) -> YamlProblem:

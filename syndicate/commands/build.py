@@ -18,8 +18,6 @@ from syndicate.progress import progress_bar
 from syndicate.websub import notify_hubs
 from syndicate.workers import default_workers
 
-NAME = "build"
-HELP = "write every feed of a site"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -20,9 +20,6 @@ from syndicate.commands.common import add_site_options, now_from, settings_from
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
 
-NAME = "check"
-HELP = "lint every post without writing feeds"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_site_options(p)

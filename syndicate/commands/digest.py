@@ -19,14 +19,13 @@ import argparse
 import sys
 from datetime import date
 
+from syndicate.lock import LockBusy, state_lock
 from syndicate.commands.common import (add_output_options, add_site_options, add_verbosity_options, now_from,
                                        print_problems, settings_from, setup_logging, state_dir)
 from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
 from syndicate.digest.window import cutoff_on
 
-NAME = "digest"
-HELP = "write one email digest (HTML, text, .eml, .json) of a language's posts"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -64,10 +63,15 @@ def run(args: argparse.Namespace) -> int:
             timezone=args.timezone, unsubscribe=args.unsubscribe, max_items=args.max_items,
             send_empty=args.send_empty)
         end = cutoff_on(args.date, spec.cutoff_time, spec.zone(settings)) if args.date else None
-        result = produce(settings, spec, out_dir=args.out, state_dir=state_dir(args), now=now, window_end=end)
+        # The ledger and cache are shared with `build` and `run`: one writer at a time.
+        with state_lock(state_dir(args)):
+            result = produce(settings, spec, out_dir=args.out, state_dir=state_dir(args), now=now, window_end=end)
     except DigestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if result is None:
         if not args.quiet:
             print(f"no digest for {spec.list_id}: no new {args.language} posts in the window"

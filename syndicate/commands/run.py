@@ -26,8 +26,6 @@ from syndicate.config import ConfigError
 from syndicate.daemon import Daemon
 from syndicate.lock import LockBusy, state_lock
 
-NAME = "run"
-HELP = "keep feeds and digests up to date on a schedule (a long-lived process)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

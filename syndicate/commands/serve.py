@@ -14,13 +14,12 @@ from pathlib import Path
 
 from syndicate.serve import DEFAULT_HOST, DEFAULT_PORT, make_server
 
-NAME = "serve"
-HELP = "preview a built output folder over HTTP on 127.0.0.1"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("out", type=Path, metavar="OUT", help="the output folder of `syndicate build`")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help=f"port to listen on; 0 picks a free one (default: {DEFAULT_PORT})")
     p.add_argument("--bind", default=DEFAULT_HOST, metavar="ADDRESS",
                    help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
 

@@ -17,8 +17,6 @@ from syndicate.emit.pages import link_tags
 from syndicate.select import feed_specs, published
 from syndicate.site import Site
 
-NAME = "snippet"
-HELP = "print the <link rel=\"alternate\"> tags for the site's <head>"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no published posts in language {args.language!r} (languages: {known})", file=sys.stderr)
         return 1
     for number, spec in enumerate(chosen):
-        feed_urls = {fmt: _feed_url(settings.feed_base_url, spec.folder, name) for fmt, (name, _, _) in FORMATS.items()}
+        feed_urls = {fmt: _feed_url(settings.feed_base_url, spec.folder, name)
+                     for fmt, (name, _, _) in FORMATS.items()}
         where = f"{spec.language} pages" if spec.language else "pages in every language (the site-wide feed)"
         print(("\n" if number else "") + f"<!-- {where} -->")
         for tag in link_tags(spec, feed_urls):

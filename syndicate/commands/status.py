@@ -21,8 +21,6 @@ from syndicate import jobstate
 from syndicate.commands.common import state_base, state_dir
 from syndicate.lock import holder
 
-NAME = "status"
-HELP = "show the daemon's jobs: next run, last run, outcome, last error"
 COLUMNS = ("JOB", "KIND", "SCHEDULE", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK", "ITEMS", "SENT", "LAST ERROR")
 
 

@@ -23,7 +23,7 @@ from syndicate.digest.templates import render_html, render_text, stylesheet
 from syndicate.digest.window import UTC, Window, due_window, stamp, window_ending
 from syndicate.ledger import DigestRecord, Ledger
 from syndicate.model import Problem, RenderedPost
-from syndicate.output import confined, write_if_changed
+from syndicate.output import confined, remove_stale_temps, write_if_changed
 from syndicate.select import Entry, published
 from syndicate.site import Site
 from syndicate.sources import templates_dir
@@ -44,6 +44,7 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
     Raises DigestError when the window has not closed by `now`.
     """
     tz = spec.zone(settings)
+    remove_stale_temps(confined(Path(out_dir), digest_folder(spec)))  # left by a killed digest
     with Ledger(state_dir) as ledger, Site.open(settings, state_dir) as site:
         record, window = _plan(ledger, spec, tz, now, window_end)
         if window is None:

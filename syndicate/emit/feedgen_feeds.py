@@ -23,6 +23,11 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+# RFC 4287 §4.2.7.2: a relation name and the IANA registry IRI ending in it are the same relation.
+# Secondary alternates (the translation, the readable page) use the IRI form so that readers which
+# take the last rel="alternate" as "the" link (feedparser) keep the post's own page, while readers
+# which take the first one get it too.
+SECOND_ALTERNATE = "http://www.iana.org/assignments/relation/alternate"
 GENERATOR_URI = "https://github.com/syndicate-feeds/syndicate"
 
 
@@ -63,13 +68,12 @@ class _EntryExtras(BaseEntryExtension):
         if self.post is None:
             return entry
         post = self.post.post
-        # The entry's own link first, as most readers take the first alternate link (feedparser
-        # takes the last: docs/formats.md). Links go right after <title>. feedgen writes Atom elements without a namespace and
+        # Links go right after <title>. feedgen writes Atom elements without a namespace and
         # declares it as a plain xmlns attribute on <feed>, so plain names are right here.
         at = entry.index(entry.find("title")) + 1
         links = [dict(rel="alternate", type="text/html", hreflang=self.post.language_code, href=post.url)]
         if post.translation:
-            links.append(dict(rel="alternate", type="text/html", hreflang=post.translation.code,
+            links.append(dict(rel=SECOND_ALTERNATE, type="text/html", hreflang=post.translation.code,
                               href=post.translation.url))
         for media in self.post.media[:1]:
             links.append(dict(rel="enclosure", type=media.mime_type or "image/jpeg", href=media.url))
@@ -116,7 +120,8 @@ class _FeedExtras(BaseExtension):
         links = []
         if view.html_url:
             # A second text/html alternate; its hreflang keeps it distinct (RFC 4287 §4.2.7.2).
-            links.append({"rel": "alternate", "type": "text/html", "href": view.html_url,
+            rel = "alternate" if fmt == "rss" else SECOND_ALTERNATE
+            links.append({"rel": rel, "type": "text/html", "href": view.html_url,
                           "hreflang": view.html_language or view.spec.language_code or "und"})
         links += [{"rel": "hub", "href": hub} for hub in view.hub_urls]
         for rel, urls in (view.archive_links or {}).items():

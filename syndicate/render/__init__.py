@@ -9,8 +9,17 @@ Stages, one module each: liquid (+ media) -> kramdown (+ ial) -> sanitize (+ url
 pipeline runs them in that order.
 """
 
-from syndicate.render.pipeline import RenderContext, Rendered, render_body
 from syndicate.render.summary import summarize
 from syndicate.render.urls import absolute_url
 
 __all__ = ["RenderContext", "Rendered", "render_body", "absolute_url", "summarize"]
+
+
+def __getattr__(name: str):
+    # The Markdown and sanitiser libraries load on first use: a build with nothing to render
+    # (the common case) never imports them.
+    if name in ("RenderContext", "Rendered", "render_body"):
+        from syndicate.render import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'syndicate.render' has no attribute {name!r}")
