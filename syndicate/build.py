@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.output import confined, remove_stale_temps, write_if_changed
-from syndicate.select import Entry, FeedSpec, feed_specs, next_publication, published, select, slugify
+from syndicate.select import (Entry, FeedSpec, duplicate_urls, feed_specs, next_publication, published, select,
+                              slugify)
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 
@@ -63,7 +65,11 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
     with Site.open(settings, state_dir, workers) as site:
         cache = site.cache
         if _nothing_to_do(site, out_dir, now, only):
-            return BuildReport(posts_cached=len(site.files), files_unchanged=len(cache.outputs),
+            last = cache.state[repr(only)]
+            # The same inputs have the same problems: say them again, so --strict means the same.
+            return BuildReport(posts_cached=len(site.files), posts_published=last["published"],
+                               files_unchanged=len(cache.outputs),
+                               problems=tuple(Problem(*p) for p in last["problems"]),
                                seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
         entries = site.entries(progress)
         visible = published(entries, settings, now)
@@ -77,12 +83,15 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
             _remove_output(out_dir, stale)
             del cache.outputs[stale]
-        cache.state = {**cache.state, repr(only): {"scan": site.scan_digest, "next": next_publication(entries, now)}}
+        problems = site.problems + spec_problems + duplicate_urls(entries)
+        published_count = sum(1 for e in visible if only.language in (None, e.language))
+        cache.state = {**cache.state, repr(only): {
+            "scan": site.scan_digest, "next": next_publication(entries, now), "published": published_count,
+            "problems": [(p.source, p.message, p.field, p.severity, p.line) for p in problems]}}
         site.commit()
-        problems = site.problems + spec_problems + _duplicate_urls(entries)
     return BuildReport(
         posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_now,
-        posts_published=sum(1 for e in visible if only.language in (None, e.language)),
+        posts_published=published_count,
         files_written=tuple(written), files_unchanged=unchanged,
         problems=tuple(problems), seconds=time.perf_counter() - started,
     )
@@ -125,36 +134,32 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry]
 def _write(site: Site, out_dir: Path, jobs: list[_FeedJob], progress: Progress | None) -> tuple[list[str], int]:
     written: list[str] = []
     unchanged = 0
-    for done, job in enumerate(jobs, 1):
-        unchanged += len(job.feed_urls) - len(job.pending)
-        if job.pending:
-            view = FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
-                            full_content=site.settings.content == "full", **job.extras)
-            for fmt in job.pending:
-                rel = _output(job.spec, fmt)
-                if write_if_changed(confined(out_dir, rel), FORMATS[fmt][2](view)):
-                    written.append(rel)
-                else:
-                    unchanged += 1
-                site.cache.outputs[rel] = job.inputs
-        if progress:
-            progress("feeds", done, len(jobs))
+    # Writing waits on the disk (each file is fsynced before its rename): hand it to threads, so
+    # serialising the next feed overlaps with it. Every write is still atomic on its own.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="write") as writer:
+        writes: list[tuple[str, Future[bool]]] = []
+        for done, job in enumerate(jobs, 1):
+            unchanged += len(job.feed_urls) - len(job.pending)
+            if job.pending:
+                view = FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
+                                full_content=site.settings.content == "full", **job.extras)
+                for fmt in job.pending:
+                    rel = _output(job.spec, fmt)
+                    data = FORMATS[fmt][2](view)
+                    writes.append((rel, writer.submit(write_if_changed, confined(out_dir, rel), data)))
+                    site.cache.outputs[rel] = job.inputs
+            if progress:
+                progress("feeds", done, len(jobs))
+        for rel, future in writes:
+            if future.result():
+                written.append(rel)
+            else:
+                unchanged += 1
     return written, unchanged
 
 
 def _output(spec: FeedSpec, fmt: str) -> str:
     return f"{spec.folder}/{FORMATS[fmt][0]}".lstrip("/")
-
-
-def _duplicate_urls(entries: list[Entry]) -> list[Problem]:
-    first: dict[str, str] = {}
-    problems = []
-    for entry in sorted(entries, key=lambda e: e.source):
-        if entry.url in first:
-            problems.append(Problem(entry.source, f"has the same URL as {first[entry.url]}: {entry.url}",
-                                    field="permalink"))
-        first.setdefault(entry.url, entry.source)
-    return problems
 
 
 def _feed_url(settings: Settings, folder: str, name: str) -> str:

@@ -43,7 +43,8 @@ class Cache:
     def __init__(self, path: Path | None, key: str):
         self.path = path
         self.key = key
-        self.entries: dict[str, tuple[Fingerprint, Entry | None]] = {}  # None: file had no post
+        self._entries: dict[str, tuple[Fingerprint, Entry | None]] | None = {}  # None: not decoded yet
+        self._entries_blob = b""
         self._problems: dict[str, list[tuple]] = {}  # source -> its problems, as plain tuples
         self.outputs: dict[str, str] = {}  # output path relative to OUT -> inputs digest
         self.state: dict[str, object] = {}
@@ -62,8 +63,7 @@ class Cache:
             if meta.get("schema") != SCHEMA or meta.get("key") != self.key:
                 self._reset("written by another version or configuration" if meta else None)
                 return
-            self.entries = {src: (tuple(fp), Entry._make(e) if e else None)
-                            for src, fp, e in marshal.loads(meta["entries"])}
+            self._entries, self._entries_blob = None, meta["entries"]
             self._problems = marshal.loads(meta["problems"])
             self.outputs = marshal.loads(meta["outputs"])
             self.state = marshal.loads(meta["state"])
@@ -92,8 +92,17 @@ class Cache:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
         self._db = self._connect()
         self._db.executescript("DELETE FROM meta; DELETE FROM posts;")
-        self.entries, self.outputs, self.state, self._problems = {}, {}, {}, {}
+        self._entries, self.outputs, self.state, self._problems = {}, {}, {}, {}
         self._dirty_entries = True
+
+    @property
+    def entries(self) -> dict[str, tuple[Fingerprint, Entry | None]]:
+        """Every file's fingerprint and entry (None: the file had no post). Decoded on first use:
+        a build with nothing to do never needs them."""
+        if self._entries is None:
+            self._entries = {src: (tuple(fp), Entry._make(e) if e else None)
+                             for src, fp, e in marshal.loads(self._entries_blob)}
+        return self._entries
 
     # -- per post ------------------------------------------------------------------------------
     def header(self, source: str, fp: Fingerprint) -> bytes:

@@ -16,7 +16,7 @@ from syndicate.collect.jekyll import at_key_line
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
 from syndicate.render import RenderContext, render_body
-from syndicate.select import Entry, feed_specs, resolve_translation
+from syndicate.select import Entry, duplicate_urls, feed_specs, resolve_translation
 
 # Fields whose build-time warnings are errors here: the site shows these broken too.
 SITE_BREAKING_FIELDS = frozenset({"image", "mugshot", "thumbnail", "youtube", "translation"})
@@ -42,18 +42,6 @@ def site_problems(posts: list[Post], settings: Settings, now: datetime,
                          field="date", severity="warning") for p in posts if p.date > now]
     problems += feed_specs(entries, settings)[1]  # category names that share a folder
     return [at_key_line(p, key_lines.get(p.source, {})) for p in problems]
-
-
-def duplicate_urls(posts: list[Post]) -> list[Problem]:
-    """Every post after the first (by file name) whose URL another post already has."""
-    first: dict[str, str] = {}
-    problems = []
-    for post in sorted(posts, key=lambda p: p.source):
-        if post.url in first:
-            problems.append(Problem(post.source, f"has the same URL as {first[post.url]}: {post.url}",
-                                    field="permalink"))
-        first.setdefault(post.url, post.source)
-    return problems
 
 
 def unconfigured_languages(posts: list[Post], settings: Settings) -> list[Problem]:

@@ -66,6 +66,18 @@ def published(entries: list[Entry], settings: Settings, now: datetime) -> list[E
     return sorted(visible, key=sort_key)
 
 
+def duplicate_urls(posts: list[Entry] | list[Post]) -> list[Problem]:
+    """Every post after the first (by file name) whose URL another post already has."""
+    first: dict[str, str] = {}
+    problems = []
+    for post in sorted(posts, key=lambda p: p.source):
+        if post.url in first:
+            problems.append(Problem(post.source, f"has the same URL as {first[post.url]}: {post.url}",
+                                    field="permalink"))
+        first.setdefault(post.url, post.source)
+    return problems
+
+
 def _first_per_url(entries: list[Entry]) -> list[Entry]:
     """One post per URL, the first by file name, as feed ids must be unique; the build reports
     the others as errors (same folder, date and slug: `x.md` beside `x.markdown`)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from syndicate import __version__
 from syndicate.cache import Cache, HeaderRecord
-from syndicate.collect.jekyll import SourceFile, read_body, read_header, scan
+from syndicate.collect.jekyll import SourceFile, Unreadable, read_body, read_header, scan
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, RenderedPost
 from syndicate.select import Entry, resolve_translation
@@ -157,8 +157,12 @@ class _BodyRenderer:
         from syndicate.render import RenderContext, render_body  # the Markdown stack loads only when used
 
         settings = self.settings
+        try:
+            body, body_line, repaired = read_body(settings, post.source)
+        except Unreadable as exc:  # changed or deleted since its header was read: publish the header alone
+            return "", post.summary or "", (Problem(post.source, str(exc), severity=exc.severity, line=exc.line),)
         ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
                             language_code=settings.language(post.language).code, dateline=post.dateline,
-                            summary_limit=settings.summary_limit)
-        result = render_body(read_body(settings, post.source), ctx)
-        return result.html, result.summary, result.problems
+                            summary_limit=settings.summary_limit, body_line=body_line)
+        result = render_body(body, ctx)
+        return result.html, result.summary, repaired + result.problems

@@ -4,12 +4,15 @@ workers costs more than it saves."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -29,5 +32,18 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
     # threads (the daemon) pass workers=1 and never get here.
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         return list(pool.map(func, items, chunksize=chunk))
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a build killed with -9: it would hold the state lock (an inherited
+    open file) and block every later build. Linux's PR_SET_PDEATHSIG kills it with its parent."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)

@@ -181,3 +181,14 @@ def test_generic_site_without_site_info_uses_title_and_description(tmp_path: Pat
     build(load_settings(site), tmp_path / "out", now=NOW)
     feed = parse_xml_feed(tmp_path / "out" / "feed.xml").feed
     assert feed.title == "Test Site" and feed.subtitle == "A site made by a test."
+
+
+def test_a_build_with_nothing_to_do_reports_the_same_problems(tmp_path: Path):
+    site = make_site(tmp_path, {"english/_posts/2018-07-26-ok.md": post(),
+                                "english/_posts/2018-07-27-bad.md": "---\ntitle: [unclosed\n---\n"})
+    settings = load_settings(site)
+    first = build(settings, tmp_path / "out", now=NOW, state_dir=tmp_path / "state")
+    again = build(settings, tmp_path / "out", now=NOW, state_dir=tmp_path / "state")
+    assert again.extra.get("nothing_changed") and again.files_written == ()
+    assert again.problems == first.problems and len(again.errors) == 1
+    assert again.posts_published == first.posts_published == 1

@@ -193,8 +193,6 @@ def test_kill_9_never_leaves_a_torn_output(command: Command, corpus: Path, tmp_p
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="syndicate/workers.py forks workers that outlive a killed build and "
-                                       "keep the state lock: they need PR_SET_PDEATHSIG (or to close the lock)")
 def test_kill_9_of_the_build_alone_frees_the_state(corpus: Path, tmp_path: Path):
     """`kill -9 PID` (or the OOM killer) stops the build but not its worker processes."""
     argv = [sys.executable, "-m", "syndicate", "build", str(corpus), "--out", str(tmp_path / "out"),

@@ -73,47 +73,78 @@ class Unreadable(Exception):
 
 
 def scan(settings: Settings) -> list[SourceFile]:
-    """Every Markdown file in every `_posts/` folder, sorted; hidden and excluded folders skipped."""
-    root = settings.site_dir
+    """Every Markdown file in every `_posts/` folder, sorted; hidden and excluded folders skipped.
+
+    This runs on every build, even one with nothing to do, so it sticks to os.scandir and plain
+    strings: at 10,000 posts, pathlib and dataclass copies cost more than the system calls.
+    """
+    root = os.fspath(settings.site_dir)
     root_real = os.path.realpath(root)
-    excluded = set(settings.exclude)
     found: list[SourceFile] = []
-    # os.walk never descends into linked folders, so a linked `_posts/` is not followed either.
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        parts = () if rel_dir == "." else tuple(Path(rel_dir).parts)
-        in_posts = "_posts" in parts
-        # Jekyll reads `_posts` anywhere, but never hidden, underscored or excluded folders.
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d == "_posts" or (not d.startswith((".", "_")) and d not in excluded)
-            or (in_posts and not d.startswith("."))
-        )
-        if not in_posts:
+    _scan_folder(root, "", (), None, frozenset(settings.exclude), root_real, settings.max_post_bytes, found)
+    found.sort(key=lambda f: f.source)
+    return _within_count(found, settings.max_posts)
+
+
+def _scan_folder(path: str, rel: str, parts: tuple[str, ...], categories: tuple[str, ...] | None,
+                 excluded: frozenset[str], root_real: str, max_bytes: int, found: list[SourceFile]) -> None:
+    """`categories` is None above any `_posts/`, else the folder names above it (Jekyll's categories)."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
             continue
-        folder_categories = parts[: parts.index("_posts")]
-        for name in sorted(filenames):
-            # Like Jekyll: only Markdown is a post here; other files in `_posts/` are not content.
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in MARKDOWN_EXTENSIONS:
+        # A linked folder is never entered, so a linked `_posts/` is not followed either.
+        if entry.is_dir(follow_symlinks=False):
+            # Jekyll reads `_posts` anywhere, but never underscored or excluded folders outside it.
+            if categories is None and name != "_posts" and (name.startswith("_") or name in excluded):
                 continue
-            file = _source_file(os.path.join(dirpath, name), Path(rel_dir, name).as_posix(),
-                                folder_categories, root_real, settings.max_post_bytes)
+            below = categories if categories is not None else (parts if name == "_posts" else None)
+            _scan_folder(entry.path, f"{rel}{name}/", (*parts, name), below, excluded, root_real, max_bytes,
+                         found)
+        elif categories is not None and os.path.splitext(name)[1].lower() in MARKDOWN_EXTENSIONS:
+            # Like Jekyll: only Markdown is a post here; other files in `_posts/` are not content.
+            file = _source_file(entry, rel + name, categories, root_real, max_bytes)
             if file is not None:
                 found.append(file)
-    return _within_count(found, settings.max_posts)
+
+
+def _source_file(entry: os.DirEntry, source: str, folder_categories: tuple[str, ...], root_real: str,
+                 max_bytes: int) -> SourceFile | None:
+    """What scan lists for one file, with the reason it will not be read if there is one."""
+    try:
+        if entry.is_symlink() and not _inside(os.path.realpath(entry.path), root_real):
+            link = entry.stat(follow_symlinks=False)
+            return SourceFile(source, link.st_size, link.st_mtime_ns, folder_categories,
+                              "a symbolic link to outside the site: not followed")
+        st = entry.stat()
+    except FileNotFoundError:
+        return None  # gone since the folder was listed
+    except OSError as exc:
+        return SourceFile(source, 0, 0, folder_categories, f"cannot read: {exc.strerror}")
+    refused = None
+    if not stat.S_ISREG(st.st_mode):
+        refused = "not a regular file"
+    elif st.st_size > max_bytes:
+        refused = _too_big(st.st_size, max_bytes)
+    return SourceFile(source, st.st_size, st.st_mtime_ns, folder_categories, refused)
 
 
 def read_header(file: SourceFile, settings: Settings) -> Header:
     """Parse one post's front matter into a Post; every failure becomes a Problem."""
-    return read_document(file, settings).header
+    return read_document(file, settings, body=False).header
 
 
-def read_document(file: SourceFile, settings: Settings) -> Document:
-    """A post's header and body from one read of the file; every failure becomes a Problem."""
+def read_document(file: SourceFile, settings: Settings, *, body: bool = True) -> Document:
+    """A post's header and (with `body`) its checked body from one read of the file; every
+    failure becomes a Problem."""
     if file.refused:
         return Document(Header(None, (Problem(file.source, file.refused, severity="warning"),)))
     try:
-        parsed = _parse(settings, file.source)
+        parsed = _parse(settings, file.source, body=body)
     except Unreadable as exc:
         return Document(Header(None, (Problem(file.source, str(exc), severity=exc.severity, line=exc.line),)))
     try:
@@ -125,31 +156,11 @@ def read_document(file: SourceFile, settings: Settings) -> Document:
     return Document(Header(post, located), parsed.body, parsed.body_line, parsed.key_lines)
 
 
-def read_body(settings: Settings, source: str) -> str:
-    """The Markdown body of a post, for rendering; raises Unreadable when the file went bad since."""
-    return _parse(settings, source).body
-
-
-def _source_file(full: str, source: str, folder_categories: tuple[str, ...], root_real: str,
-                 max_bytes: int) -> SourceFile | None:
-    """What scan lists for one file, with the reason it will not be read if there is one."""
-    try:
-        link = os.lstat(full)
-    except OSError:
-        return None  # gone since the folder was listed
-    listed = SourceFile(source, link.st_size, link.st_mtime_ns, folder_categories)
-    if stat.S_ISLNK(link.st_mode) and not _inside(os.path.realpath(full), root_real):
-        return replace(listed, refused="a symbolic link to outside the site: not followed")
-    try:
-        st = os.stat(full)
-    except OSError as exc:
-        return replace(listed, refused=f"cannot read: {exc.strerror}")
-    listed = replace(listed, size=st.st_size, mtime_ns=st.st_mtime_ns)
-    if not stat.S_ISREG(st.st_mode):
-        return replace(listed, refused="not a regular file")
-    if st.st_size > max_bytes:
-        return replace(listed, refused=_too_big(st.st_size, max_bytes))
-    return listed
+def read_body(settings: Settings, source: str) -> tuple[str, int, tuple[Problem, ...]]:
+    """A post's Markdown body, the file line it starts on and what was repaired in it, for
+    rendering; raises Unreadable when the file went bad since its header was read."""
+    parsed = _parse(settings, source, body=True)
+    return parsed.body, parsed.body_line, tuple(p for p in parsed.problems if p.line and p.line >= parsed.body_line)
 
 
 def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
@@ -163,19 +174,17 @@ def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
     return sorted([f for f in files if f in kept] + [marker], key=lambda f: f.source)
 
 
-def _parse(settings: Settings, source: str) -> _Parsed:
+def _parse(settings: Settings, source: str, *, body: bool = False) -> _Parsed:
+    """Read and split one post file. Only the front matter is checked and loaded unless `body`:
+    every build reads every header, but only the few posts that land in a feed are rendered."""
     raw = _read_bounded(settings.site_dir, source, settings.max_post_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unreadable(f"not UTF-8 (byte {exc.start}): not published; re-save the file as UTF-8",
                           raw.count(b"\n", 0, exc.start) + 1) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    problems: tuple[Problem, ...] = ()
-    if first := _CONTROL.search(text):
-        text, removed = _CONTROL.subn("", text)
-        problems = (Problem(source, f"{removed} control character(s) removed: feeds cannot carry them",
-                            severity="warning", line=text.count("\n", 0, first.start()) + 1),)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise Unreadable("empty file: nothing to publish", severity="warning")
     parts = split_front_matter(text)
@@ -183,7 +192,11 @@ def _parse(settings: Settings, source: str) -> _Parsed:
         if text.startswith("---"):
             raise Unreadable("front matter is never closed: add a line --- after it", 1)
         raise Unreadable("no front matter: Jekyll publishes only files that start with ---")
-    yaml_text, body, body_line = parts
+    yaml_text, body_text, body_line = parts
+    problems: list[Problem] = []
+    yaml_text = _without_controls(yaml_text, source, 2, problems)
+    if body:
+        body_text = _without_controls(body_text, source, body_line, problems)
     try:
         meta, key_lines = load_yaml(yaml_text)
     except YamlProblem as exc:
@@ -193,7 +206,18 @@ def _parse(settings: Settings, source: str) -> _Parsed:
     if not isinstance(meta, dict):
         raise Unreadable("front matter is not a mapping of keys to values", 2)
     key_lines = {key: line + 1 for key, line in key_lines.items()}  # the YAML starts on line 2
-    return _Parsed(meta, key_lines, body, body_line, problems)
+    return _Parsed(meta, key_lines, body_text, body_line, tuple(problems))
+
+
+def _without_controls(text: str, source: str, first_line: int, problems: list[Problem]) -> str:
+    """`text` without control characters (neither YAML nor XML can carry them), with a warning."""
+    first = _CONTROL.search(text)
+    if first is None:
+        return text
+    text, removed = _CONTROL.subn("", text)
+    problems.append(Problem(source, f"{removed} control character(s) removed: feeds cannot carry them",
+                            severity="warning", line=first_line + text.count("\n", 0, first.start())))
+    return text
 
 
 def _read_bounded(site_dir: Path, source: str, max_bytes: int) -> bytes:

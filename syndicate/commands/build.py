@@ -15,7 +15,6 @@ from syndicate.commands.common import (add_output_options, add_site_options, add
                                        now_from, print_problems, settings_from, setup_logging, state_dir)
 from syndicate.lock import LockBusy, state_lock
 from syndicate.progress import progress_bar
-from syndicate.websub import notify_hubs
 from syndicate.workers import default_workers
 
 
@@ -42,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print_problems(report.problems, args.quiet)
-    if not args.no_ping:
+    if settings.hubs and report.files_written and not args.no_ping:
+        from syndicate.websub import notify_hubs  # urllib's HTTP stack loads only when there is news
+
         announced, ping_problems = notify_hubs(settings, report)
         print_problems(ping_problems, args.quiet)
         if announced and not args.quiet:

@@ -7,7 +7,6 @@ The site-wide feed comes first; each language's feeds sit in an outline named in
 
 from __future__ import annotations
 
-from lxml import etree
 
 from syndicate.emit.pages import Listed, language_name
 
@@ -16,6 +15,8 @@ SPEC_URL = "http://opml.org/spec2.opml"
 
 
 def opml_bytes(title: str, feeds: list[Listed]) -> bytes:
+    from lxml import etree  # loaded only when the list of feeds changed
+
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = title

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.messages.pofile import read_po
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from syndicate.emit import FORMATS, FeedView
@@ -130,6 +127,8 @@ def language_name(code: str) -> str:
 
 @cache
 def messages(code: str) -> Messages:
+    from babel.messages.pofile import read_po  # pages are written only when feeds changed
+
     if code.split("-")[0] == "en":
         return Messages(code, {})  # the templates are written in English
     for candidate in (code.replace("-", "_"), code.split("-")[0]):
@@ -142,6 +141,8 @@ def messages(code: str) -> Messages:
 
 
 def _stories(view: FeedView) -> list[dict]:
+    from babel.dates import format_date
+
     items = []
     for rendered in view.entries:
         post, code = rendered.post, rendered.language_code
@@ -168,6 +169,8 @@ def _locale(code: str) -> Locale | None:
 
 
 @cache
-def _env() -> Environment:
+def _env() -> "Environment":
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     return Environment(loader=FileSystemLoader(templates_dir()), autoescape=True, undefined=StrictUndefined,
                        keep_trailing_newline=True, trim_blocks=False)
