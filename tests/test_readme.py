@@ -1,0 +1,37 @@
+"""The README's two set-up commands stay true: CI runs the second one exactly, and the first
+one's build works on the bundled example site."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from conftest import PROJECT
+from feedcheck import load_json_feed, parse_xml_feed
+from syndicate.build import build
+from syndicate.config import load_settings
+
+
+def _commands() -> list[str]:
+    block = re.search(r"```sh\n(.*?)```", (PROJECT / "README.md").read_text(encoding="utf-8"), re.S)
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
+    build_cmd, test_cmd = _commands()
+    assert "syndicate build examples/site" in build_cmd and "pip install" in build_cmd
+    assert "pytest" in test_cmd and "pip install" in test_cmd
+    ci_lines = (PROJECT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_cmd in ci_lines, ".ci/run must run the README's test command exactly"
+
+
+def test_the_example_site_builds_into_valid_feeds_in_both_languages(example_site: Path, tmp_path: Path):
+    report = build(load_settings(example_site), tmp_path, now=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    # the example site carries one broken post on purpose, to show how a bad post is reported
+    assert [p.source for p in report.errors] == ["english/_posts/2026-11-22-broken-front-matter.md"]
+    for language, code in (("english", "en"), ("khmer", "km")):
+        feed = parse_xml_feed(tmp_path / language / "feed.xml")
+        assert feed.feed.language == code and len(feed.entries) >= 4
+        assert load_json_feed(tmp_path / language / "feed.json")["language"] == code
+    assert not any("Unpublished" in e.title for e in parse_xml_feed(tmp_path / "feed.xml").entries)
