@@ -7,6 +7,7 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -16,8 +17,8 @@ from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.output import confined, remove_stale_temps, write_if_changed
-from syndicate.select import (Entry, FeedSpec, duplicate_urls, feed_specs, next_publication, published, select,
-                              slugify)
+from syndicate.select import (Entry, FeedSpec, duplicate_urls, feed_specs, next_publication, published, select_all,
+                              slugify, translation_target)
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 
@@ -47,12 +48,18 @@ class _FeedJob:
     """One feed's plan: its posts, the digest of everything its bytes depend on, what to write."""
 
     spec: FeedSpec
-    posts: list[Post]
+    entries: list[Entry]
     feed_urls: dict[str, str]
     inputs: str
     pending: list[str]  # formats whose file is missing or was written from other inputs
+    site: Site = field(repr=False)
     extras: dict = field(default_factory=dict)  # FeedView fields for subscribers (subscriber_files.py)
     archive: list = field(default_factory=list)  # its RFC 5005 archive pages, when archives are on
+
+    @cached_property
+    def posts(self) -> list[Post]:
+        """The full posts, read back from the cache only for feeds that are written."""
+        return [self.site.post(e.source) for e in self.entries]
 
 
 def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path | None = None,
@@ -112,22 +119,23 @@ def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -
 def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry],
           formats: tuple[str, ...]) -> list[_FeedJob]:
     settings = site.settings
+    by_path = {e.path: e for e in site.entries()}
     jobs = []
-    for spec in specs:
-        chosen = select(visible, spec)
+    for spec, chosen in select_all(visible, specs).items():
         if not chosen:
             continue
-        posts = [site.post(e.source) for e in chosen]
         feed_urls = {fmt: _feed_url(settings, spec.folder, FORMATS[fmt][0]) for fmt in FORMATS if fmt in formats}
         archive = archive_plan(settings, spec, visible)
         extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
+        translations = [translation_target(e, by_path, settings) for e in chosen]
         inputs = _digest([spec, feed_urls, settings.content, extras,
-                          [(p.source, site.files[p.source].fingerprint, p.translation) for p in posts]])
+                          [(e.source, site.files[e.source].fingerprint, t and (t.url, t.title, t.language))
+                           for e, t in zip(chosen, translations)]])
         pending = [fmt for fmt in feed_urls
                    if site.cache.outputs.get(_output(spec, fmt)) != inputs
                    or not confined(out_dir, _output(spec, fmt)).is_file()]
-        jobs.append(_FeedJob(spec, posts, feed_urls, inputs, pending, extras, archive))
+        jobs.append(_FeedJob(spec, chosen, feed_urls, inputs, pending, site, extras, archive))
     return jobs
 
 

@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,14 +29,17 @@ UTC = timezone.utc
 
 
 class Daemon:
-    """One site's jobs, from `serve()` until `stop` is set; the caller holds the state lock."""
+    """One site's jobs, from `serve()` until `stop` is set or `signalled()` turns true (a signal
+    handler's flag: serve() sets `stop` for it); the caller holds the state lock."""
 
     def __init__(self, settings: Settings, channels: tuple[Channel, ...], out_dir: Path, state_dir: Path, *,
-                 stop: threading.Event, environ: Mapping[str, str], debounce: float = 1.0):
+                 stop: threading.Event, environ: Mapping[str, str], debounce: float = 1.0,
+                 signalled: Callable[[], bool] = lambda: False):
         self.settings = settings
         self.channels = {ch.id: ch for ch in channels}
         self.out_dir, self.state_dir = Path(out_dir), Path(state_dir)
         self.stop = stop
+        self.signalled = signalled
         self.environ = environ
         self.debounce = debounce
         self._serial = threading.Lock()
@@ -59,9 +62,10 @@ class Daemon:
         try:
             # Next run times are read here, never from a job's thread: a job asking the scheduler
             # while shutdown() holds its locks would deadlock.
-            while not self.stop.wait(0.5):
+            while not self.signalled() and not self.stop.wait(0.25):
                 self._board.update(jobstate.with_next_runs, schedule.next_runs(scheduler))
         finally:
+            self.stop.set()  # here, not in the signal handler (commands/run.py says why)
             log.info("stopping: finishing the file in hand")
             scheduler.shutdown(wait=True)
             watcher.join(timeout=30)  # it stops between two files, as the scheduled jobs do

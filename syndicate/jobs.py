@@ -66,8 +66,9 @@ def run_feed(channel: FeedChannel, ctx: Context, now: datetime) -> Result:
             raise Stopping(f"stopped after {done} of {total} ({stage})")
 
     # Each channel keeps its own cache: its settings differ, and it must only prune its own files.
+    # workers=1: more would fork a process pool (workers.py), unsafe from this threaded process.
     report = build(settings, ctx.out_dir, now=now, state_dir=ctx.state_dir / "channels" / channel.id,
-                   progress=check_stop, only=FeedFilter(channel.language, channel.formats))
+                   progress=check_stop, only=FeedFilter(channel.language, channel.formats), workers=1)
     _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
     for problem in (*report.errors, *ping_problems):
         log.warning("job=%s: %s", channel.id, problem)

@@ -26,11 +26,12 @@ class Entry(NamedTuple):
     url: str
     path: str
     title: str
+    translation_ref: str | None = None  # the raw `translation:` value
 
     @classmethod
     def of(cls, post: Post) -> Entry:
         return cls(post.source, post.date.timestamp(), post.language, post.categories, post.url,
-                   post.path, post.title)
+                   post.path, post.title, post.translation_ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +135,18 @@ def feed_specs(posts: list[Entry], settings: Settings) -> tuple[list[FeedSpec], 
     return specs, problems
 
 
-def select(posts: list[Entry], spec: FeedSpec) -> list[Entry]:
-    """The newest `limit` posts of a feed, from posts already sorted by sort_key."""
-    chosen: list[Entry] = []
+def select_all(posts: list[Entry], specs: list[FeedSpec]) -> dict[FeedSpec, list[Entry]]:
+    """Every feed's newest `limit` posts, from posts already sorted by sort_key, in one pass:
+    a site has hundreds of category feeds, and a rare category would otherwise scan every post."""
+    by_key = {(spec.language, spec.category): spec for spec in specs}
+    chosen: dict[FeedSpec, list[Entry]] = {spec: [] for spec in specs}
     for post in posts:
-        if spec.matches(post):
-            chosen.append(post)
-            if len(chosen) == spec.limit:
-                break
+        keys = [(None, None), (post.language, None)]
+        keys += [(post.language, c) for c in dict.fromkeys(c.casefold() for c in post.categories)]
+        for key in keys:
+            spec = by_key.get(key)
+            if spec is not None and len(chosen[spec]) < spec.limit:
+                chosen[spec].append(post)
     return chosen
 
 
@@ -149,22 +154,28 @@ def resolve_translation(post: Post, by_path: dict[str, Entry], settings: Setting
     """The post with its `translation:` value turned into a link to the other-language post."""
     if not post.translation_ref:
         return post, None
-    base_path = urlsplit(settings.base_url).path.rstrip("/")
-    target = by_path.get(_site_path(post.translation_ref, post, settings, base_path))
-    if target is None or target.source == post.source:
+    target = translation_target(Entry.of(post), by_path, settings)
+    if target is None:
         return post, Problem(post.source, f"points to no post: {post.translation_ref!r}",
                              field="translation", severity="warning")
     lang = settings.language(target.language)
     return replace(post, translation=Translation(target.url, target.language, lang.code, target.title)), None
 
 
-def _site_path(ref: str, post: Post, settings: Settings, base_path: str) -> str:
-    """A translation value ('/khmer/x.html', 'x.html' or an absolute URL) as a path on the site."""
-    absolute = urljoin(post.url, ref)
+def translation_target(entry: Entry, by_path: dict[str, Entry], settings: Settings) -> Entry | None:
+    """The post a `translation:` value ('/khmer/x.html', 'x.html' or an absolute URL) names."""
+    if not entry.translation_ref:
+        return None
+    absolute = urljoin(entry.url, entry.translation_ref)
     if absolute.startswith(settings.base_url + "/"):
-        return absolute[len(settings.base_url):]
-    path = urlsplit(absolute).path
-    return path[len(base_path):] if base_path and path.startswith(base_path + "/") else path
+        path = absolute[len(settings.base_url):]
+    else:
+        path = urlsplit(absolute).path
+        base_path = urlsplit(settings.base_url).path.rstrip("/")
+        if base_path and path.startswith(base_path + "/"):
+            path = path[len(base_path):]
+    target = by_path.get(path)
+    return target if target is not None and target.source != entry.source else None
 
 
 def _folded(categories: tuple[str, ...]) -> set[str]:

@@ -20,19 +20,17 @@ import sys
 import threading
 from pathlib import Path
 
-from syndicate.channels import check_environment, find_feeds_dir, load_channels
-from syndicate.commands.common import add_output_options, settings_from, state_dir
-from syndicate.config import ConfigError
-from syndicate.daemon import Daemon
-from syndicate.lock import LockBusy, state_lock
-
+# Only the standard library is imported up here, and --out/--state repeat common.add_output_options:
+# syndicate's modules take half a second to load, and run() must catch SIGTERM before that.
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", type=Path, help="the Jekyll site folder (holds _config.yml and */_posts/)")
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="a TOML file that overrides _config.yml (docs/config.md)")
-    add_output_options(p)
+    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: ./out)")
+    p.add_argument("--state", type=Path, metavar="DIR",
+                   help="state folder for the cache and ledger (default: $XDG_STATE_HOME/syndicate/<site>)")
     p.add_argument("--feeds", type=Path, metavar="DIR",
                    help="folder of channel definitions, *.toml (default: ./feeds when it exists)")
     p.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS",
@@ -43,6 +41,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Catch SIGTERM/SIGINT first, before the slow imports: caught later, a SIGTERM during start-up
+    # killed the daemon (exit -15) or, as PID 1 of a container, was dropped by the kernel, leaving
+    # a daemon that never stopped. The handler only notes the signal and the daemon's main loop sets
+    # `stop`: Event.set() takes a lock the main thread may hold inside stop.wait(), where a handler
+    # calling it would wait for itself forever.
+    signalled: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: signalled.append(signum))
+
+    from syndicate.channels import check_environment, find_feeds_dir, load_channels
+    from syndicate.commands.common import settings_from, state_dir
+    from syndicate.config import ConfigError
+    from syndicate.daemon import Daemon
+    from syndicate.lock import LockBusy, state_lock
+
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not args.verbose:  # their per-run INFO lines would double ours
@@ -60,15 +73,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     state = state_dir(args)
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     try:
         with state_lock(state):
             logging.getLogger("syndicate.run").info(
                 "site %s, out %s, state %s; channels from %s: %s", settings.site_dir, args.out, state,
                 feeds or "the defaults (no feeds/ folder)",
                 ", ".join(f"{ch.id} ({ch.kind}, {ch.schedule})" for ch in channels))
-            Daemon(settings, channels, args.out, state, stop=stop, environ=os.environ, debounce=args.debounce).serve()
+            Daemon(settings, channels, args.out, state, stop=stop, signalled=lambda: bool(signalled),
+                   environ=os.environ, debounce=args.debounce).serve()
     except LockBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
