@@ -4,6 +4,7 @@ example site, with schedules of seconds. Waits are bounded polls, never fixed sl
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -132,6 +133,31 @@ def test_feeds_appear_follow_saved_posts_and_sigterm_exits_cleanly(root, daemons
     assert re.search(r"job=site kind=feed outcome=ok duration=\d+\.\d\ds items=\d+ files_changed=\d+ "
                      r"digests_sent=0", log), log
     assert "Traceback" not in log
+
+
+def test_sigterm_at_any_point_of_start_up_exits_0_promptly_leaving_whole_files(root, daemons):
+    # The bug: the handler was set only after half a second of imports, so a SIGTERM in that window
+    # killed the daemon (exit -15) or, as PID 1 of a container, was dropped and it never stopped.
+    # The sleeps are the points, seeded, from launch: while it loads (its handler is in place ~0.1 s
+    # after launch; the interpreter's own start comes before any of our code), takes its lock,
+    # starts the scheduler, runs its first jobs, idles. Every start is a first one, with the repo's
+    # feed and digest channels.
+    for channel in (PROJECT / "feeds").glob("*.toml"):
+        shutil.copy(channel, root / "feeds")
+    rng = random.Random(20261125)
+    points = sorted(rng.uniform(0.25, 0.5) for _ in range(3)) + sorted(rng.uniform(0.5, 2.0) for _ in range(5))
+    for i, delay in enumerate(points):
+        for folder in ("out", "state"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+        daemon = daemons(root)
+        time.sleep(delay)
+        sig = signal.SIGINT if i % 4 == 3 else signal.SIGTERM  # Ctrl-C too
+        code, took = daemon.stop(timeout=5, sig=sig)
+        what = f"{signal.Signals(sig).name} {delay:.2f}s after launch"
+        assert code == 0, f"{what}: exit {code}\n{daemon.log[-3000:]}"
+        assert took < 5, what
+        assert temp_files(root) == [], what
+        assert "Traceback" not in daemon.log, f"{what}\n{daemon.log[-3000:]}"
 
 
 def test_a_second_writer_waits_then_exits_naming_the_holder_and_status_lists_jobs(root, daemons):
