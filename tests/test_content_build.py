@@ -8,11 +8,13 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+import lxml.html
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from feedcheck import load_json_feed, parse_xml_feed
+from hostile_cases import active_content
 from sitebuilder import make_site
 from syndicate.build import build
 from syndicate.config import load_settings
@@ -103,3 +105,19 @@ def test_any_post_yields_valid_safe_feeds(tmp_path_factory: pytest.TempPathFacto
         assert "\x00" not in raw
     for path in (root / "out").rglob("feed.json"):
         load_json_feed(path)
+
+
+def test_plain_text_summaries_stay_text_in_rss(tmp_path: Path):
+    """RSS readers render <description> as HTML, so a summary that quotes markup is escaped.
+    (A summary drawn from a code block is the way markup text reaches one.)"""
+    site = make_site(tmp_path / "site", {"english/_posts/2020-01-01-a.md":
+                                         "---\ntitle: A\n---\n```\n<script>alert(1)</script> & more\n```\n"})
+    build(load_settings(site), tmp_path / "out", now=NOW)
+    atom = parse_xml_feed(tmp_path / "out" / "english" / "atom.xml").entries[0]
+    assert atom.summary_detail.type == "text/plain" and "<script>" in atom.summary
+    raw = (tmp_path / "out" / "english" / "feed.xml").read_text(encoding="utf-8")
+    description = re.search(r"<description>([^<]*)</description>\s*<content", raw).group(1)
+    # XML-decoded once, the description is HTML whose text is the summary
+    html = description.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert lxml.html.fragment_fromstring(html, create_parent="p").text_content() == atom.summary
+    assert active_content(html) == []

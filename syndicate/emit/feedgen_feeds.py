@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import html
 from xml.sax.saxutils import escape
 
 import feedgen.entry
@@ -143,6 +144,9 @@ def rss_bytes(view: FeedView) -> bytes:
     for rendered in view.entries:
         fe = _entry(fg, view, rendered)
         fe.link(href=rendered.post.url)  # RSS <link>
+        # Readers render an RSS <description> as HTML: the plain-text summary must be escaped
+        # once more, or a summary quoting "<script>" would become markup. (Atom's is type="text".)
+        fe.description(html.escape(rendered.post.summary or rendered.summary, quote=False), isSummary=True)
     return fg.rss_str(pretty=True)
 
 
