@@ -287,7 +287,7 @@ def plan_site(posts: int, seed: int) -> list[Post]:
     span = max(3 * 365, posts // 10)
     taken: set[str] = set()
     planned: list[Post] = []
-    for story in range((posts + 1) // 2):
+    for _story in range((posts + 1) // 2):
         slug, categories = unique_slug(rng, taken), pick_categories(rng)
         day = END_DATE - timedelta(days=rng.randrange(span))
         twin_day = day + timedelta(days=rng.choice((0, 0, 0, 1)))  # translations lag a little

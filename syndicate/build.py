@@ -7,8 +7,8 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,8 +17,17 @@ from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.output import confined, remove_stale_temps, write_if_changed
-from syndicate.select import (Entry, FeedSpec, duplicate_urls, feed_specs, next_publication, published, select_all,
-                              slugify, translation_target)
+from syndicate.select import (
+    Entry,
+    FeedSpec,
+    duplicate_urls,
+    feed_specs,
+    next_publication,
+    published,
+    select_all,
+    slugify,
+    translation_target,
+)
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 
@@ -131,7 +140,7 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry]
         translations = [translation_target(e, by_path, settings) for e in chosen]
         inputs = _digest([spec, feed_urls, settings.content, extras,
                           [(e.source, site.files[e.source].fingerprint, t and (t.url, t.title, t.language))
-                           for e, t in zip(chosen, translations)]])
+                           for e, t in zip(chosen, translations, strict=True)]])
         pending = [fmt for fmt in feed_urls
                    if site.cache.outputs.get(_output(spec, fmt)) != inputs
                    or not confined(out_dir, _output(spec, fmt)).is_file()]

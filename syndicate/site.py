@@ -105,7 +105,7 @@ class Site:
         missing = [p for p in todo.values() if self.cache.rendered(p.source, self._fp(p)) is None]
         results = map_parallel(_BodyRenderer(self.settings), missing, workers=self.workers,
                                min_items=PARALLEL_RENDERS)
-        for post, result in zip(missing, results):
+        for post, result in zip(missing, results, strict=True):
             self.cache.put_rendered(post.source, self._fp(post), result)
         self.rendered_now += len(missing)
         for post in todo.values():

@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from feedcheck import all_outputs, load_json_feed, parse_xml_feed
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-
-from feedcheck import all_outputs, load_json_feed, parse_xml_feed
 from sitebuilder import post
+
 from syndicate.archive import archive_name, archive_pages, feed_file_of
 from syndicate.build import build
 from syndicate.config import load_settings

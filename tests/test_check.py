@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from hostile_cases import make_hostile_site
 from sitebuilder import make_site, post
+
 from syndicate.cli import main
 
 NOW = "2026-11-25T00:00:00+00:00"

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from feedcheck import parse_xml_feed
 from sitebuilder import CONFIG, make_site, post
+
 from syndicate.build import build
 from syndicate.collect.jekyll import read_header, scan
 from syndicate.collect.permalink import permalink_path

@@ -11,11 +11,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-
 from feedcheck import load_json_feed, parse_xml_feed
 from hostile_cases import active_content
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sitebuilder import make_site
+
 from syndicate.build import build
 from syndicate.config import load_settings
 from syndicate.text import xml_safe

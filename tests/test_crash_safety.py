@@ -24,7 +24,6 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 import pytest
-
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
 
 PROJECT = Path(__file__).resolve().parents[1]

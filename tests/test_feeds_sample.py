@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
+
 from syndicate.build import build
 from syndicate.config import load_settings
 

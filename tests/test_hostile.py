@@ -17,11 +17,18 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
-from hostile_cases import (HOSTILE_SITE, HUGE_BODY_BYTES, MANY_CATEGORIES, SECRET, active_content, html_in_feed,
-                           make_hostile_site)
+from hostile_cases import (
+    HOSTILE_SITE,
+    HUGE_BODY_BYTES,
+    MANY_CATEGORIES,
+    SECRET,
+    active_content,
+    html_in_feed,
+    make_hostile_site,
+)
 from sitebuilder import make_site, post
+
 from syndicate.build import build
 from syndicate.cli import main
 from syndicate.config import ConfigError, load_settings

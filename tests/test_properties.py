@@ -8,12 +8,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
-
 from feedcheck import load_json_feed, parse_xml_feed
 from hostile_cases import active_content, html_in_feed
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sitebuilder import CONFIG
+
 from syndicate.build import build
 from syndicate.collect.fields import BadPost, post_date
 from syndicate.collect.front_matter import YamlProblem, load_yaml

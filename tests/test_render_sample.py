@@ -130,7 +130,7 @@ def test_figures_have_absolute_urls(samples: dict[str, Sample], sample_site: Pat
     for sample in samples.values():
         shown = [(name, params) for name, params in sample.includes() if name in FIGURES and params.get("file")]
         assert sample.rendered.html.count("<figure") >= len(shown), sample.source
-        for name, params in shown:
+        for _name, params in shown:
             file = params["file"].strip()
             expected = file if file.startswith("http") else base + "/" + file.lstrip("/")
             assert f'<img src="{html.escape(expected)}"' in sample.rendered.html, (sample.source, file)
@@ -158,7 +158,7 @@ def test_each_dropped_include_is_one_warning_naming_include_file_and_line(sample
         dropped = [name for name, params in sample.includes() if not shown(name, params)]
         problems = sample.rendered.problems
         assert [problem.severity for problem in problems] == ["warning"] * len(dropped), sample.source
-        for name, problem in zip(dropped, problems):
+        for name, problem in zip(dropped, problems, strict=True):
             assert problem.source == sample.source and name in problem.message
             assert "{%" in sample.lines[problem.line - 1], (sample.source, problem.line)
 

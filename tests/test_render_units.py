@@ -217,7 +217,7 @@ def test_dropped_includes_are_reported_with_name_file_and_line() -> None:
         ("warning", "english/_posts/story.md", 27),
     ]
     names = ["window.html", "map.html", "promo-video.html"]
-    assert all(name in problem.message for name, problem in zip(names, rendered.problems))
+    assert all(name in problem.message for name, problem in zip(names, rendered.problems, strict=True))
     assert rendered.html == "<p>Text.</p>\n"
 
 

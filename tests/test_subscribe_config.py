@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from sitebuilder import make_site
+
 from syndicate.config import ConfigError, load_settings
 
 

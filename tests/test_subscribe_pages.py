@@ -11,10 +11,10 @@ import lxml.html
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from lxml import etree
-
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
+from lxml import etree
 from sitebuilder import make_site, post
+
 from syndicate.build import build
 from syndicate.cli import main
 from syndicate.config import load_settings

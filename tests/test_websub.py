@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-
 from feedcheck import all_outputs
+
 from syndicate.cli import main
 from syndicate.emit import FORMATS
 from syndicate.model import BuildReport
@@ -106,9 +106,8 @@ def test_the_hub_hears_once_of_each_changed_feed_and_never_of_unchanged_ones(
 
 
 def test_every_feed_carries_the_hub_and_stylesheet_links_when_configured(sample_site: Path, tmp_path: Path):
-    from lxml import etree
-
     from feedcheck import load_json_feed, parse_xml_feed
+    from lxml import etree
 
     config = tmp_path / "links.toml"
     config.write_text('[feeds]\nhub = ["https://hub.example.org/", "https://second.example.org/hub"]\n'

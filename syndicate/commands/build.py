@@ -11,12 +11,19 @@ import argparse
 import sys
 
 from syndicate.build import build
-from syndicate.commands.common import (add_output_options, add_site_options, add_verbosity_options,
-                                       now_from, print_problems, settings_from, setup_logging, state_dir)
+from syndicate.commands.common import (
+    add_output_options,
+    add_site_options,
+    add_verbosity_options,
+    now_from,
+    print_problems,
+    settings_from,
+    setup_logging,
+    state_dir,
+)
 from syndicate.lock import LockBusy, state_lock
 from syndicate.progress import progress_bar
 from syndicate.workers import default_workers
-
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

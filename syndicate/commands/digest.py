@@ -19,13 +19,20 @@ import argparse
 import sys
 from datetime import date
 
-from syndicate.lock import LockBusy, state_lock
-from syndicate.commands.common import (add_output_options, add_site_options, add_verbosity_options, now_from,
-                                       print_problems, settings_from, setup_logging, state_dir)
+from syndicate.commands.common import (
+    add_output_options,
+    add_site_options,
+    add_verbosity_options,
+    now_from,
+    print_problems,
+    settings_from,
+    setup_logging,
+    state_dir,
+)
 from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
 from syndicate.digest.window import cutoff_on
-
+from syndicate.lock import LockBusy, state_lock
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

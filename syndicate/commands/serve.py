@@ -15,7 +15,6 @@ from pathlib import Path
 from syndicate.serve import DEFAULT_HOST, DEFAULT_PORT, make_server
 
 
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("out", type=Path, metavar="OUT", help="the output folder of `syndicate build`")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,

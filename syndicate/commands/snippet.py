@@ -18,7 +18,6 @@ from syndicate.select import feed_specs, published
 from syndicate.site import Site
 
 
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_site_options(p)
     p.add_argument("--language", metavar="LANG", help="only this language's tags, by its key (e.g. khmer)")

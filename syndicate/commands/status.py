@@ -77,7 +77,7 @@ def report(folder: Path, doc: dict[str, Any], pid: int | None) -> str:
             f"{_time(job['last_error_at'])}: {job['last_error']}" if job.get("last_error") else "-",
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS) - 1)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows]
     site = f" ({daemon['site']})" if daemon.get("site") else ""
     return "\n".join([f"{folder}{site}: {head}", *lines])
 

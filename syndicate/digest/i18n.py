@@ -9,11 +9,11 @@ digits on purpose with `numbering = "native"`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-import datetime as dt
 from functools import cache
 from pathlib import Path
 

@@ -17,8 +17,7 @@ from syndicate.digest.compose import DigestView, build_view, candidates, languag
 from syndicate.digest.i18n import localizer
 from syndicate.digest.inline import inline_css
 from syndicate.digest.mime import Envelope, html_size_as_sent, message_bytes
-from syndicate.digest.spec import (DigestError, DigestResult, DigestSpec, default_list_id, period_name,
-                                   site_host)
+from syndicate.digest.spec import DigestError, DigestResult, DigestSpec, default_list_id, period_name, site_host
 from syndicate.digest.templates import render_html, render_text, stylesheet
 from syndicate.digest.window import UTC, Window, due_window, stamp, window_ending
 from syndicate.ledger import DigestRecord, Ledger

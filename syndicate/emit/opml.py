@@ -7,7 +7,6 @@ The site-wide feed comes first; each language's feeds sit in an outline named in
 
 from __future__ import annotations
 
-
 from syndicate.emit.pages import Listed, language_name
 
 OPML_NAME = "feeds.opml"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
@@ -17,6 +18,9 @@ from syndicate.emit import FORMATS, FeedView
 from syndicate.languages import language_direction
 from syndicate.select import FeedSpec
 from syndicate.sources import templates_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 PAGE_NAME = "index.html"
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -169,7 +173,7 @@ def _locale(code: str) -> Locale | None:
 
 
 @cache
-def _env() -> "Environment":
+def _env() -> jinja2.Environment:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     return Environment(loader=FileSystemLoader(templates_dir()), autoescape=True, undefined=StrictUndefined,
