@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 
 from syndicate import __version__
@@ -55,15 +56,11 @@ class Site:
     def __exit__(self, *exc: object) -> None:
         self.cache.close()
 
-    @property
+    @cached_property
     def scan_digest(self) -> str:
         """Changes whenever any post file is added, removed or touched."""
         listing = sorted((s, f.fingerprint) for s, f in self.files.items())
         return hashlib.sha256(repr(listing).encode()).hexdigest()
-
-    @property
-    def rendered_count(self) -> int:
-        return len(self._rendered)
 
     def entries(self, progress: Progress | None = None) -> list[Entry]:
         """Every post's selection entry: from the cache when its file is unchanged, else parsed now."""
