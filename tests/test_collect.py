@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from feedcheck import parse_xml_feed
+from feedcheck import load_json_feed, parse_xml_feed
 from sitebuilder import CONFIG, make_site, post
 
 from syndicate.build import build
@@ -192,3 +192,16 @@ def test_a_build_with_nothing_to_do_reports_the_same_problems(tmp_path: Path):
     assert again.extra.get("nothing_changed") and again.files_written == ()
     assert again.problems == first.problems and len(again.errors) == 1
     assert again.posts_published == first.posts_published == 1
+
+
+def test_a_youtube_post_without_image_gets_the_thumbnail_and_a_link_to_the_video(tmp_path: Path):
+    site = make_site(tmp_path, {"english/_posts/2018-07-26-a.md": post(youtube="XhPqnrEVaXc")})
+    build(load_settings(site), tmp_path / "out", now=NOW)
+    thumb, watch = "https://i.ytimg.com/vi/XhPqnrEVaXc/hqdefault.jpg", "https://www.youtube.com/watch?v=XhPqnrEVaXc"
+    rss = parse_xml_feed(tmp_path / "out" / "english" / "feed.xml").entries[0]
+    assert rss.media_content[0]["url"] == thumb and rss.media_thumbnail[0]["url"] == thumb
+    assert rss.media_player["url"] == watch
+    atom = parse_xml_feed(tmp_path / "out" / "english" / "atom.xml").entries[0]
+    assert {(l.rel, l.href) for l in atom.links} >= {("enclosure", thumb), ("related", watch)}
+    item = load_json_feed(tmp_path / "out" / "english" / "feed.json")["items"][0]
+    assert item["image"] == thumb and item["attachments"][0]["url"] == watch

@@ -62,6 +62,8 @@ class _EntryExtras(BaseEntryExtension):
                 etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain").text = media.caption
             if media.credit:
                 etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = media.credit
+            if media.link:  # a video's page, for readers that play it
+                etree.SubElement(content, f"{{{MEDIA_NS}}}player", url=media.link)
             etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", url=media.thumbnail or media.url)
         return item
 
@@ -78,6 +80,8 @@ class _EntryExtras(BaseEntryExtension):
                               href=post.translation.url))
         for media in self.post.media[:1]:
             links.append(dict(rel="enclosure", type=media.mime_type or "image/jpeg", href=media.url))
+            if media.link:  # a video's page
+                links.append(dict(rel="related", type="text/html", href=media.link))
         for offset, attrs in enumerate(links):
             link = etree.Element("link")
             for key in ("rel", "type", "hreflang", "href"):

@@ -43,6 +43,8 @@ def _item(rendered: RenderedPost, full: bool) -> dict:
     item["summary"] = post.summary or rendered.summary
     if rendered.media:
         item["image"] = rendered.media[0].url
+        if rendered.media[0].link:  # a video's page
+            item["attachments"] = [{"url": rendered.media[0].link, "mime_type": "text/html", "title": "Video"}]
     item["date_published"] = _rfc3339(post.date)
     item["date_modified"] = _rfc3339(post.updated or post.date)
     if post.authors:
