@@ -6,7 +6,7 @@ import hashlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -103,7 +103,7 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         published_count = sum(1 for e in visible if only.language in (None, e.language))
         cache.state = {**cache.state, repr(only): {
             "scan": site.scan_digest, "next": next_publication(entries, now), "published": published_count,
-            "problems": [(p.source, p.message, p.field, p.severity, p.line) for p in problems]}}
+            "problems": [astuple(p) for p in problems]}}
         site.commit()
     return BuildReport(
         posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_now,
@@ -128,7 +128,6 @@ def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -
 def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry],
           formats: tuple[str, ...]) -> list[_FeedJob]:
     settings = site.settings
-    by_path = {e.path: e for e in site.entries()}
     jobs = []
     for spec, chosen in select_all(visible, specs).items():
         if not chosen:
@@ -137,7 +136,7 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry]
         archive = archive_plan(settings, spec, visible)
         extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
-        translations = [translation_target(e, by_path, settings) for e in chosen]
+        translations = [translation_target(e, site.by_path, settings) for e in chosen]
         inputs = _digest([spec, feed_urls, settings.content, extras,
                           [(e.source, site.files[e.source].fingerprint, t and (t.url, t.title, t.language))
                            for e, t in zip(chosen, translations, strict=True)]])

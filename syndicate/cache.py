@@ -18,6 +18,7 @@ import marshal
 import pickle
 import sqlite3
 from contextlib import closing
+from dataclasses import astuple
 from pathlib import Path
 from typing import NamedTuple
 
@@ -136,7 +137,7 @@ class Cache:
             self.entries[r.source] = (r.fingerprint, r.entry)
             self._problems.pop(r.source, None)
             if r.problems:
-                self._problems[r.source] = [(p.source, p.message, p.field, p.severity, p.line) for p in r.problems]
+                self._problems[r.source] = [astuple(p) for p in r.problems]
         if records:
             self._dirty_entries = True
         if self._db is not None:

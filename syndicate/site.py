@@ -84,6 +84,12 @@ class Site:
         self._by_path = {e.path: e for e in self._entries}
         return self._entries
 
+    @property
+    def by_path(self) -> dict[str, Entry]:
+        """Every post's entry by its permalink path, for translation links."""
+        self.entries()
+        return self._by_path
+
     def post(self, source: str) -> Post:
         """The full header of a post, its translation resolved."""
         if source in self._posts:

@@ -1,4 +1,8 @@
-"""Options and printing shared by several commands."""
+"""Options and printing shared by several commands.
+
+Only the standard library is imported here at load time, so every command, the daemon's
+included (it must catch SIGTERM before syndicate's slower modules load), can use these bundles.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from syndicate.config import ConfigError, Settings, load_settings
-from syndicate.model import Problem
+if TYPE_CHECKING:
+    from syndicate.config import Settings
+    from syndicate.model import Problem
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:
@@ -40,6 +46,8 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings | None:
     """Settings for the command, or None after printing why they cannot be had."""
+    from syndicate.config import ConfigError, load_settings  # YAML and Babel: loaded when needed
+
     try:
         return load_settings(args.site, args.config)
     except ConfigError as exc:

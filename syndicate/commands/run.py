@@ -20,17 +20,16 @@ import sys
 import threading
 from pathlib import Path
 
-# Only the standard library is imported up here, and --out/--state repeat common.add_output_options:
-# syndicate's modules take half a second to load, and run() must catch SIGTERM before that.
+# Only the standard library (and commands.common, which imports nothing else) up here:
+# syndicate's other modules take half a second to load, and run() must catch SIGTERM before that.
+from syndicate.commands.common import add_output_options
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", type=Path, help="the Jekyll site folder (holds _config.yml and */_posts/)")
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="a TOML file that overrides _config.yml (docs/config.md)")
-    p.add_argument("--out", type=Path, default=Path("out"), metavar="DIR", help="output folder (default: ./out)")
-    p.add_argument("--state", type=Path, metavar="DIR",
-                   help="state folder for the cache and ledger (default: $XDG_STATE_HOME/syndicate/<site>)")
+    add_output_options(p)
     p.add_argument("--feeds", type=Path, metavar="DIR",
                    help="folder of channel definitions, *.toml (default: ./feeds when it exists)")
     p.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS",
