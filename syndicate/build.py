@@ -99,7 +99,8 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
             _remove_output(out_dir, stale)
             del cache.outputs[stale]
-        problems = site.problems + spec_problems + duplicate_urls(entries)
+        in_feeds = sorted({e.source: e for job in jobs for e in job.entries}.items())
+        problems = site.problems + spec_problems + duplicate_urls(entries) + site.post_problems(e for _, e in in_feeds)
         published_count = sum(1 for e in visible if only.language in (None, e.language))
         cache.state = {**cache.state, repr(only): {
             "scan": site.scan_digest, "next": next_publication(entries, now), "published": published_count,

@@ -2,9 +2,12 @@
 
 What it keeps, per post file keyed by path and (size, mtime_ns):
 - the selection Entry of every post, as one marshalled list: loading it costs milliseconds even
-  for 100,000 posts, where unpickling 100,000 Post objects would cost seconds;
+  for 100,000 posts, where unpickling 100,000 Post objects would cost seconds. Files changed
+  since that list was written are kept beside it as a small list of changes, so a build that
+  read one new post does not rewrite the whole index (compacted once the changes grow);
 - the full Post header and the rendered HTML, read back only for posts that land in a feed;
-- the problems a file had, so every build reports them again;
+- the problems a file had, and what rendering its body repaired or dropped, so every build
+  reports them again without reading the file or its rendered HTML;
 and per output file, the digest of the inputs it was last written from.
 
 Everything is keyed by `cache_key` (syndicate version, settings, templates): a cache written by
@@ -26,8 +29,10 @@ from syndicate.model import Problem
 from syndicate.select import Entry
 
 log = logging.getLogger(__name__)
-SCHEMA = 1
+SCHEMA = 2
 Fingerprint = tuple[int, int]  # (size, mtime_ns)
+# The index is rewritten whole once the changes kept beside it outgrow this share of it.
+COMPACT_SHARE = 1 / 16
 
 
 class HeaderRecord(NamedTuple):
@@ -46,7 +51,11 @@ class Cache:
         self.key = key
         self._entries: dict[str, tuple[Fingerprint, Entry | None]] | None = {}  # None: not decoded yet
         self._entries_blob = b""
+        # Source -> (fingerprint, entry tuple or None) or, for a removed file, None: what changed
+        # since the index blob was written. Applied over it when the index is decoded.
+        self._changes: dict[str, tuple | None] = {}
         self._problems: dict[str, list[tuple]] = {}  # source -> its problems, as plain tuples
+        self._render_problems: dict[str, list[tuple]] = {}  # source -> what rendering its body found
         self.outputs: dict[str, str] = {}  # output path relative to OUT -> inputs digest
         self.state: dict[str, object] = {}
         self._db: sqlite3.Connection | None = None
@@ -65,7 +74,9 @@ class Cache:
                 self._reset("written by another version or configuration" if meta else None)
                 return
             self._entries, self._entries_blob = None, meta["entries"]
+            self._changes = marshal.loads(meta["changes"])
             self._problems = marshal.loads(meta["problems"])
+            self._render_problems = marshal.loads(meta["render_problems"])
             self.outputs = marshal.loads(meta["outputs"])
             self.state = marshal.loads(meta["state"])
         except Exception as exc:  # a cache is never trusted: any damage means start over
@@ -93,7 +104,9 @@ class Cache:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
         self._db = self._connect()
         self._db.executescript("DELETE FROM meta; DELETE FROM posts;")
-        self._entries, self.outputs, self.state, self._problems = {}, {}, {}, {}
+        self._entries, self.outputs, self.state, self._changes = {}, {}, {}, {}
+        self._problems, self._render_problems = {}, {}
+        self._entries_blob = b""  # nothing on disk: the first commit writes the whole index
         self._dirty_entries = True
 
     @property
@@ -101,9 +114,22 @@ class Cache:
         """Every file's fingerprint and entry (None: the file had no post). Decoded on first use:
         a build with nothing to do never needs them."""
         if self._entries is None:
-            self._entries = {src: (tuple(fp), Entry._make(e) if e else None)
-                             for src, fp, e in marshal.loads(self._entries_blob)}
+            try:
+                self._entries = self._decode_entries()
+            except Exception as exc:  # damaged since it was written: parse every file again
+                log.warning("cache %s has an unreadable index (%s); rebuilding it", self.path, exc)
+                self._reset(None)
         return self._entries
+
+    def _decode_entries(self) -> dict[str, tuple[Fingerprint, Entry | None]]:
+        entries = {src: (tuple(fp), Entry._make(e) if e else None)
+                   for src, fp, e in marshal.loads(self._entries_blob)}
+        for src, change in self._changes.items():
+            if change is None:
+                entries.pop(src, None)
+            else:
+                entries[src] = (tuple(change[0]), Entry._make(change[1]) if change[1] else None)
+        return entries
 
     # -- per post ------------------------------------------------------------------------------
     def header(self, source: str, fp: Fingerprint) -> bytes:
@@ -131,11 +157,17 @@ class Cache:
     def problems(self, source: str) -> list[Problem]:
         return [Problem(*p) for p in self._problems.get(source, ())]
 
+    def render_problems(self, source: str) -> list[Problem]:
+        """What rendering the file as it is now found (nothing when it has not been rendered)."""
+        return [Problem(*p) for p in self._render_problems.get(source, ())]
+
     def put_headers(self, records: list[HeaderRecord]) -> None:
         """Remember freshly parsed files: their entries in the index, their headers as rows."""
         for r in records:
             self.entries[r.source] = (r.fingerprint, r.entry)
+            self._changes[r.source] = (r.fingerprint, tuple(r.entry) if r.entry else None)
             self._problems.pop(r.source, None)
+            self._render_problems.pop(r.source, None)  # the body changed too: rendered again when needed
             if r.problems:
                 self._problems[r.source] = [astuple(p) for p in r.problems]
         if records:
@@ -144,7 +176,13 @@ class Cache:
             self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, NULL)",
                                  [(r.source, r.fingerprint[0], r.fingerprint[1], r.header) for r in records])
 
-    def put_rendered(self, source: str, fp: Fingerprint, rendered: object) -> None:
+    def put_rendered(self, source: str, fp: Fingerprint, rendered: tuple[str, str, tuple[Problem, ...]]) -> None:
+        """Keep a post's (html, summary, problems); the problems also go in the index."""
+        if rendered[2]:
+            self._render_problems[source] = [astuple(p) for p in rendered[2]]
+        else:
+            self._render_problems.pop(source, None)
+        self._dirty_entries = True
         if self._db is not None:
             self._db.execute("UPDATE posts SET rendered=? WHERE source=? AND size=? AND mtime_ns=?",
                              (pickle.dumps(rendered, 5), source, fp[0], fp[1]))
@@ -153,10 +191,13 @@ class Cache:
         """Drop files that are gone from the site."""
         for source in sources:
             del self.entries[source]
+            self._changes[source] = None
             self._problems.pop(source, None)
+            self._render_problems.pop(source, None)
+        if sources:
+            self._dirty_entries = True
         if sources and self._db is not None:
             self._db.executemany("DELETE FROM posts WHERE source=?", [(s,) for s in sources])
-            self._dirty_entries = True
 
     # -- saving --------------------------------------------------------------------------------
     def begin(self) -> None:
@@ -170,9 +211,13 @@ class Cache:
         meta = {"schema": SCHEMA, "key": self.key, "outputs": marshal.dumps(self.outputs),
                 "state": marshal.dumps(self.state)}
         if self._dirty_entries:
-            meta["entries"] = marshal.dumps(
-                [(src, fp, tuple(e) if e else None) for src, (fp, e) in sorted(self.entries.items())])
+            if not self._entries_blob or len(self._changes) > len(self.entries) * COMPACT_SHARE:
+                self._entries_blob = meta["entries"] = marshal.dumps(
+                    [(src, fp, tuple(e) if e else None) for src, (fp, e) in sorted(self.entries.items())])
+                self._changes = {}
+            meta["changes"] = marshal.dumps(self._changes)
             meta["problems"] = marshal.dumps(self._problems)
+            meta["render_problems"] = marshal.dumps(self._render_problems)
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
         self._db.execute("COMMIT")
         self._dirty_entries = False

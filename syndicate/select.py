@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -61,7 +62,10 @@ def published(entries: list[Entry], settings: Settings, now: datetime) -> list[E
     """Posts a reader may see at `now`: not future-dated, not in an excluded category. Newest first."""
     excluded = set(settings.excluded_categories)
     cutoff = now.timestamp()
-    visible = [e for e in entries if e.timestamp <= cutoff and not excluded.intersection(_folded(e.categories))]
+    if excluded:
+        visible = [e for e in entries if e.timestamp <= cutoff and not excluded.intersection(_folded(e.categories))]
+    else:
+        visible = [e for e in entries if e.timestamp <= cutoff]
     if len({e.url for e in visible}) < len(visible):
         visible = _first_per_url(visible)
     return sorted(visible, key=sort_key)
@@ -138,44 +142,64 @@ def feed_specs(posts: list[Entry], settings: Settings) -> tuple[list[FeedSpec], 
 def select_all(posts: list[Entry], specs: list[FeedSpec]) -> dict[FeedSpec, list[Entry]]:
     """Every feed's newest `limit` posts, from posts already sorted by sort_key, in one pass:
     a site has hundreds of category feeds, and a rare category would otherwise scan every post."""
-    by_key = {(spec.language, spec.category): spec for spec in specs}
-    chosen: dict[FeedSpec, list[Entry]] = {spec: [] for spec in specs}
+    # Keyed by (language, category) tuples: hashing a FeedSpec hashes all its fields.
+    lists: dict[tuple, list[Entry]] = {}
+    limits: dict[tuple, int] = {}
+    for spec in specs:
+        key = (spec.language, spec.category)
+        lists[key], limits[key] = [], spec.limit
+    site_feed = lists.get((None, None))
     for post in posts:
-        keys = [(None, None), (post.language, None)]
-        keys += [(post.language, c) for c in dict.fromkeys(c.casefold() for c in post.categories)]
-        for key in keys:
-            spec = by_key.get(key)
-            if spec is not None and len(chosen[spec]) < spec.limit:
-                chosen[spec].append(post)
-    return chosen
+        if site_feed is not None and len(site_feed) < limits[(None, None)]:
+            site_feed.append(post)
+        language = post.language
+        for key in ((language, None), *((language, c) for c in dict.fromkeys(c.casefold() for c in post.categories))):
+            chosen = lists.get(key)
+            if chosen is not None and len(chosen) < limits[key]:
+                chosen.append(post)
+    return {spec: lists[(spec.language, spec.category)] for spec in specs}
 
 
 def resolve_translation(post: Post, by_path: dict[str, Entry], settings: Settings) -> tuple[Post, Problem | None]:
     """The post with its `translation:` value turned into a link to the other-language post."""
     if not post.translation_ref:
         return post, None
-    target = translation_target(Entry.of(post), by_path, settings)
+    entry = Entry.of(post)
+    target = translation_target(entry, by_path, settings)
     if target is None:
-        return post, Problem(post.source, f"points to no post: {post.translation_ref!r}",
-                             field="translation", severity="warning")
+        return post, translation_problem(entry, target)
     lang = settings.language(target.language)
     return replace(post, translation=Translation(target.url, target.language, lang.code, target.title)), None
 
 
+def translation_problem(entry: Entry, target: Entry | None) -> Problem | None:
+    """The warning for a `translation:` value that names no post (`target` is what it names)."""
+    if not entry.translation_ref or target is not None:
+        return None
+    return Problem(entry.source, f"points to no post: {entry.translation_ref!r}", field="translation",
+                   severity="warning")
+
+
 def translation_target(entry: Entry, by_path: dict[str, Entry], settings: Settings) -> Entry | None:
     """The post a `translation:` value ('/khmer/x.html', 'x.html' or an absolute URL) names."""
-    if not entry.translation_ref:
+    ref = entry.translation_ref
+    if not ref:
         return None
-    absolute = urljoin(entry.url, entry.translation_ref)
-    if absolute.startswith(settings.base_url + "/"):
-        path = absolute[len(settings.base_url):]
+    if ref.startswith("/") and not ref.startswith("//") and "/." not in ref:
+        path = ref.partition("#")[0].partition("?")[0]  # root-relative: nothing to resolve (most posts)
     else:
-        path = urlsplit(absolute).path
-        base_path = urlsplit(settings.base_url).path.rstrip("/")
-        if base_path and path.startswith(base_path + "/"):
-            path = path[len(base_path):]
+        path = urlsplit(urljoin(entry.url, ref)).path
+    base_path = _base_path(settings.base_url)
+    if base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path):]
     target = by_path.get(path)
     return target if target is not None and target.source != entry.source else None
+
+
+@cache
+def _base_path(base_url: str) -> str:
+    """'/cambodia-election-2018' for a site published below its host's root, else ''."""
+    return urlsplit(base_url).path.rstrip("/")
 
 
 def _folded(categories: tuple[str, ...]) -> set[str]:

@@ -14,7 +14,7 @@ from syndicate.cache import Cache, HeaderRecord
 from syndicate.collect.jekyll import SourceFile, Unreadable, read_body, read_header, scan
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, RenderedPost
-from syndicate.select import Entry, resolve_translation
+from syndicate.select import Entry, resolve_translation, translation_problem, translation_target
 from syndicate.sources import code_fingerprint
 from syndicate.workers import map_parallel
 
@@ -35,7 +35,7 @@ class Site:
         self.cache = cache
         self.files = files
         self.workers = workers
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # every file's problems with its front matter; see post_problems
         self.fresh: dict[str, bytes] = {}  # pickled headers of the files parsed in this run
         self.cached_headers = 0
         self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
@@ -59,7 +59,7 @@ class Site:
     @cached_property
     def scan_digest(self) -> str:
         """Changes whenever any post file is added, removed or touched."""
-        listing = sorted((s, f.fingerprint) for s, f in self.files.items())
+        listing = [(f.source, f.size, f.mtime_ns) for f in self.files.values()]  # scan() sorts them
         return hashlib.sha256(repr(listing).encode()).hexdigest()
 
     def entries(self, progress: Progress | None = None) -> list[Entry]:
@@ -67,8 +67,9 @@ class Site:
         if self._entries is not None:
             return self._entries
         cache = self.cache
-        stale = [f for s, f in sorted(self.files.items())
-                 if (known := cache.entries.get(s)) is None or known[0] != f.fingerprint]
+        known = cache.entries
+        stale = [f for f in self.files.values()  # in scan order: sorted
+                 if (entry := known.get(f.source)) is None or entry[0] != (f.size, f.mtime_ns)]
         self.cached_headers = len(self.files) - len(stale)
         if progress and len(stale) >= PARALLEL_HEADERS:
             progress("read", 0, len(stale))
@@ -96,9 +97,7 @@ class Site:
             return self._posts[source]
         self.entries()
         blob = self.fresh.get(source) or self.cache.header(source, self.files[source].fingerprint)
-        post, problem = resolve_translation(pickle.loads(blob), self._by_path, self.settings)
-        if problem:
-            self.problems.append(problem)
+        post, _ = resolve_translation(pickle.loads(blob), self._by_path, self.settings)  # see post_problems
         self._posts[source] = post
         return post
 
@@ -123,12 +122,22 @@ class Site:
             cached = _BodyRenderer(self.settings)(post)
             self.cache.put_rendered(post.source, self._fp(post), cached)
             self.rendered_now += 1
-        html, summary, problems = cached
-        self.problems.extend(problems)
+        html, summary, _ = cached  # its problems: see post_problems
         code = self.settings.language(post.language).code
         rendered = RenderedPost(post, html, summary, code, (post.image,) if post.image else ())
         self._rendered[post.source] = rendered
         return rendered
+
+    def post_problems(self, entries: Iterable[Entry]) -> list[Problem]:
+        """What publishing these posts finds beyond their front matter: a translation that names no
+        post, and what rendering each body repaired or dropped. From the index alone, so a build
+        reports the same for a post whether or not it rendered the post's feeds this time."""
+        problems = []
+        for entry in entries:
+            if problem := translation_problem(entry, translation_target(entry, self.by_path, self.settings)):
+                problems.append(problem)
+            problems.extend(self.cache.render_problems(entry.source))
+        return problems
 
     def commit(self) -> None:
         self.cache.commit()

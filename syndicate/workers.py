@@ -4,12 +4,8 @@ workers costs more than it saves."""
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
-import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -28,6 +24,10 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
     """
     if workers < 2 or len(items) < min_items:
         return [func(item) for item in items]
+    # Loaded here: a rebuild of a few posts never starts workers and need not pay for the imports.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork: workers inherit the loaded modules, so they start in milliseconds. Callers that run
     # threads (the daemon) pass workers=1 and never get here.
     context = multiprocessing.get_context("fork")
@@ -40,6 +40,9 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive a build killed with -9: it would hold the state lock (an inherited
     open file) and block every later build. Linux's PR_SET_PDEATHSIG kills it with its parent."""
+    import ctypes
+    import signal
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

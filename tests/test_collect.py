@@ -130,12 +130,14 @@ def test_translation_resolves_to_the_other_language_post(tmp_path: Path):
         "english/_posts/2018-07-27-lonely.md": post(translation="/khmer/missing.html"),
     })
     with Site.open(load_settings(site), None) as s:
-        s.entries()
         story = s.post("english/_posts/2018-07-26-story.md")
-        s.post("english/_posts/2018-07-27-lonely.md")
+        lonely = s.post("english/_posts/2018-07-27-lonely.md")
+        problems = s.post_problems(s.entries())
     assert story.translation.url == "https://news.example.com/khmer/story.html"
     assert story.translation.code == "km" and story.translation.language == "khmer"
-    assert any(p.field == "translation" and "missing" in p.message for p in s.problems)
+    assert lonely.translation is None
+    assert [(p.source, p.field) for p in problems if "missing" in p.message] == [
+        ("english/_posts/2018-07-27-lonely.md", "translation")]
 
 
 def test_category_slugs_stay_inside_out_and_never_merge(tmp_path: Path):

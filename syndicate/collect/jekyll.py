@@ -19,14 +19,15 @@ from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_m
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, Severity
 
-MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mkdown", ".mkdn", ".mkd"})
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 # C0 and C1 controls (tab, newline and return aside) and the two non-characters: YAML refuses
 # them in front matter, XML cannot carry them, and in news copy they are always paste debris.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
+    """One file in a `_posts/` folder, as the scan found it (a tuple: scans list every post on every build)."""
+
     source: str  # relative to the site root, posix separators
     size: int
     mtime_ns: int
@@ -105,7 +106,7 @@ def _scan_folder(path: str, rel: str, parts: tuple[str, ...], categories: tuple[
             below = categories if categories is not None else (parts if name == "_posts" else None)
             _scan_folder(entry.path, f"{rel}{name}/", (*parts, name), below, excluded, root_real, max_bytes,
                          found)
-        elif categories is not None and os.path.splitext(name)[1].lower() in MARKDOWN_EXTENSIONS:
+        elif categories is not None and name.lower().endswith(MARKDOWN_EXTENSIONS):
             # Like Jekyll: only Markdown is a post here; other files in `_posts/` are not content.
             file = _source_file(entry, rel + name, categories, root_real, max_bytes)
             if file is not None:
@@ -168,7 +169,7 @@ def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
     if len(files) <= limit:
         return files
     newest_first = sorted(files, key=lambda f: (f.source.rsplit("/", 1)[-1], f.source), reverse=True)
-    marker = replace(newest_first[limit], refused=f"not read, nor any older post: the site has more than "
+    marker = newest_first[limit]._replace(refused=f"not read, nor any older post: the site has more than "
                                                   f"{limit:,} posts (limits.max_posts)")
     kept = set(newest_first[:limit])
     return sorted([f for f in files if f in kept] + [marker], key=lambda f: f.source)

@@ -65,7 +65,7 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
         posts = [site.rendered(site.post(e.source)) for e in chosen]
         site.commit()
         sources = {e.source for e in chosen}
-        problems = [p for p in site.problems if p.source in sources] + problems
+        problems = [p for p in site.problems if p.source in sources] + site.post_problems(chosen) + problems
         result = _write(settings, spec, window, tz, posts, Path(out_dir), problems)
         if record is None:
             ledger.record(spec.list_id, window.start, window.end, result.message_id, result.post_ids, result.paths)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from syndicate.digest.compose import DigestView
-from syndicate.sources import templates_dir
+from syndicate.sources import template_environment, templates_dir
 
 STYLESHEET = "digest.css"
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(templates_dir()),
+    return template_environment(
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from syndicate.emit import FORMATS, FeedView
 from syndicate.languages import language_direction
 from syndicate.select import FeedSpec
-from syndicate.sources import templates_dir
+from syndicate.sources import template_environment, templates_dir
 
 if TYPE_CHECKING:
     import jinja2
@@ -131,10 +131,10 @@ def language_name(code: str) -> str:
 
 @cache
 def messages(code: str) -> Messages:
-    from babel.messages.pofile import read_po  # pages are written only when feeds changed
-
     if code.split("-")[0] == "en":
         return Messages(code, {})  # the templates are written in English
+    from babel.messages.pofile import read_po  # pages are written only when feeds changed
+
     for candidate in (code.replace("-", "_"), code.split("-")[0]):
         path = templates_dir() / "locale" / candidate / "LC_MESSAGES" / f"{CATALOGUE_DOMAIN}.po"
         if path.is_file():
@@ -174,7 +174,6 @@ def _locale(code: str) -> Locale | None:
 
 @cache
 def _env() -> jinja2.Environment:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import StrictUndefined
 
-    return Environment(loader=FileSystemLoader(templates_dir()), autoescape=True, undefined=StrictUndefined,
-                       keep_trailing_newline=True, trim_blocks=False)
+    return template_environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
