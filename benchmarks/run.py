@@ -5,7 +5,10 @@
 For each size: generate a corpus (not timed), read it once to warm the OS cache, then time
 each of these as its own process, `--repeat` times, and report the median wall time:
 the floor (benchmarks/floor.py), a cold build, a no-change rebuild, a rebuild after one new
-post, and with --digest one weekly digest. Prints a Markdown table; see benchmarks/README.md.
+post, and with --digest one weekly digest. The floor is also run once before every timed
+build, and its median over all those runs is the one the builds are compared with: on a
+shared machine its speed drifts by a quarter over minutes. Prints a Markdown table; see
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,13 +279,23 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> Row:
     corpus.generate(site, posts, args.seed)
     floor_command = [sys.executable, str(BENCHMARKS / "floor.py"), str(site)]
     measure(floor_command)  # warm-up: puts every post in the OS cache; not timed
-    row.floor = median_seconds(repeated(floor_command, args.repeat))
+    floors = repeated(floor_command, args.repeat)
+    row.floor = median_seconds(floors)
     log(f"  floor {row.floor:.2f} s")
     if not available("build"):
         row.failure = "syndicate build n/a"
         return row
+
+    def floor_again() -> None:
+        """One more floor run before each timed build: the machine's speed drifts over minutes,
+        so the floor is sampled all through the builds it is compared with."""
+        floors.extend(repeated(floor_command, 1))
+
     try:
-        bench_builds(row, site, out, state, args)
+        bench_builds(row, site, out, state, args, floor_again)
+        row.floor = median_seconds(floors)
+        log(f"  floor, all {len(floors)} runs: median {row.floor:.2f} s "
+            f"(from {min(s.seconds for s in floors):.2f} to {max(s.seconds for s in floors):.2f} s)")
         if args.digest:
             row.digest = bench_digest(site, work, args)
     except CommandFailed as failed:
@@ -290,9 +304,10 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> Row:
     return row
 
 
-def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Namespace) -> None:
+def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Namespace,
+                 floor_again: Callable[[], None]) -> None:
     build = build_command(site, out, state)
-    cold = repeated(build, args.repeat, before=lambda: fresh(out, state))
+    cold = repeated(build, args.repeat, before=lambda: (floor_again(), fresh(out, state)))
     row.cold = median_seconds(cold)
     row.cold_rss = max(sample.rss_mb for sample in cold)
     row.cold_tree = max(sample.tree_mb for sample in cold)
@@ -300,7 +315,8 @@ def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Na
 
     built = snapshot(out)
     untouched = []
-    no_change = repeated(build, args.repeat, after=lambda _: untouched.append(snapshot(out) == built))
+    no_change = repeated(build, args.repeat, before=floor_again,
+                         after=lambda _: untouched.append(snapshot(out) == built))
     row.no_change, row.untouched = median_seconds(no_change), all(untouched)
     log(f"  no-change {row.no_change:.2f} s, untouched: {row.untouched}")
 
@@ -308,6 +324,7 @@ def bench_builds(row: Row, site: Path, out: Path, state: Path, args: argparse.Na
     for run in range(args.repeat):
         before = snapshot(out)
         new_post = corpus.add_post(site, args.seed + 1 + run)
+        floor_again()
         seconds.append(repeated(build, 1)[0].seconds)
         changed, folders = changed_files(before, snapshot(out)), own_folders(new_post)
         counts.append(len(changed))
@@ -411,7 +428,8 @@ def load_note(before: float) -> str:
 def notes(rows: list[Row], args: argparse.Namespace, code: str, load_before: float) -> str:
     rss_tool = f"{TIME_V} -v" if os.access(TIME_V, os.X_OK) else "RUSAGE_CHILDREN of a fresh helper"
     lines = [
-        f"Median of {args.repeat} runs each; corpus seed {args.seed}; {os.cpu_count()} cores; "
+        f"Median of {args.repeat} runs each (the floor: of {args.repeat} more runs, one before every timed build); "
+        f"corpus seed {args.seed}; {os.cpu_count()} cores; "
         f"Python {sys.version.split()[0]}; syndicate source digest {code}.",
         "OS caches cannot be dropped here: every post was read once, untimed, before the floor was timed.",
         load_note(load_before),

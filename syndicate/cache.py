@@ -85,8 +85,12 @@ class Cache:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        # A rollback journal, not WAL: one process uses the cache at a time (the state lock), and
+        # WAL writes a cold build's 30 MB twice, once to the log and once more at the checkpoint.
+        # A commit is atomic either way; FULL also syncs the journal's header, so that not even
+        # a power cut can leave a torn database.
+        db.execute("PRAGMA journal_mode=TRUNCATE")
+        db.execute("PRAGMA synchronous=FULL")
         db.executescript("""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
             CREATE TABLE IF NOT EXISTS posts (source TEXT PRIMARY KEY, size INT, mtime_ns INT,
@@ -100,7 +104,7 @@ class Cache:
         if self._db is not None:
             self._db.close()
         if remove and self.path is not None:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-journal", "-wal", "-shm"):  # -wal, -shm: from caches kept in WAL mode by earlier builds
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
         self._db = self._connect()
         self._db.executescript("DELETE FROM meta; DELETE FROM posts;")

@@ -3,6 +3,7 @@ never raises and writes only feeds that validate and run no script."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ from sitebuilder import CONFIG
 
 from syndicate.build import build
 from syndicate.collect.fields import BadPost, post_date
-from syndicate.collect.front_matter import YamlProblem, load_yaml
+from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.collect.jekyll import read_document, scan
 from syndicate.config import load_settings
 
@@ -73,6 +74,20 @@ def test_reading_any_file_never_raises(data: bytes):
         doc = read_document(file, settings_)
         # A file yields a post or says why not; only `published: false` is silent.
         assert doc.header.post is not None or doc.header.problems or b"published" in data
+
+
+# Jekyll's own YAML_FRONT_MATTER_REGEXP (jekyll/document.rb), in Python's dialect.
+JEKYLL_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+FRONT_MATTER_PIECES = st.sampled_from(["---", "...", "\n", " ", "\t", "key: v", "-", ".", "---\n", "\n---",
+                                       "\n...", "\n--- \n", "x---", "é"])
+
+
+@FAST
+@given(st.lists(FRONT_MATTER_PIECES, max_size=14).map("".join))
+def test_front_matter_is_split_where_jekyll_splits_it(text: str):
+    match = JEKYLL_FRONT_MATTER.match(text)
+    expected = match and (match.group(1), text[match.end():], text.count("\n", 0, match.end()) + 1)
+    assert split_front_matter(text) == expected
 
 
 @FAST

@@ -36,3 +36,23 @@ def test_the_example_site_builds_into_valid_feeds_in_both_languages(example_site
         assert feed.feed.language == code and len(feed.entries) >= 4
         assert load_json_feed(tmp_path / language / "feed.json")["language"] == code
     assert not any("Unpublished" in e.title for e in parse_xml_feed(tmp_path / "feed.xml").entries)
+
+
+def _github_anchor(heading: str) -> str:
+    """GitHub's id for a Markdown heading: lower case, punctuation but - and _ dropped, spaces to -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_documentation_links_written_into_outputs_resolve():
+    # Feeds carry links to this repository's docs (JSON Feed's extension "about"); each must
+    # name a file that exists and a heading in it.
+    links = set()
+    for path in (PROJECT / "syndicate").rglob("*.py"):
+        links |= set(re.findall(r"github\.com/syndicate-feeds/syndicate/blob/main/([\w./-]+)(?:#([\w-]+))?",
+                                path.read_text(encoding="utf-8")))
+    assert links
+    for rel, anchor in links:
+        doc = PROJECT / rel
+        assert doc.is_file(), rel
+        headings = re.findall(r"^#+ (.+)$", doc.read_text(encoding="utf-8"), re.M)
+        assert not anchor or anchor in {_github_anchor(h) for h in headings}, (rel, anchor)

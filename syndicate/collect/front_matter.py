@@ -11,8 +11,12 @@ from typing import Any
 
 import yaml
 
-# Jekyll's YAML_FRONT_MATTER_REGEXP: `---` on the first line, closed by `---` or `...`.
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+# Jekyll's YAML_FRONT_MATTER_REGEXP, \A---[ \t]*\n(.*?\n?)^(?:---|\.\.\.)[ \t]*$\n?, in two
+# steps: its lazy `.*?` tries the closing pattern at every character of the front matter, which
+# costs more than loading the YAML; a search for a newline followed by it is a fast scan.
+_OPENING = re.compile(r"---[ \t]*\n")
+_CLOSING = re.compile(r"(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_NEXT_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 # Real front matter is a few dozen values; a billion-laughs document expands to millions.
 MAX_FRONT_MATTER_NODES = 10_000
 
@@ -42,10 +46,19 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter, body, line the body starts on), or None when the text has no front matter."""
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    opening = _OPENING.match(text)
+    if opening is None:
         return None
-    return match.group(1), text[match.end():], text.count("\n", 0, match.end()) + 1
+    start = opening.end()
+    closing = _CLOSING.match(text, start)  # empty front matter: the closing line comes next
+    if closing is not None:
+        yaml_end = start
+    else:
+        closing = _NEXT_CLOSING.search(text, start)
+        if closing is None:
+            return None
+        yaml_end = closing.start() + 1  # the front matter keeps its last newline
+    return text[start:yaml_end], text[closing.end():], text.count("\n", 0, closing.end()) + 1
 
 
 def load_yaml(text: str, max_nodes: int = MAX_FRONT_MATTER_NODES) -> tuple[Any, dict[str, int]]:

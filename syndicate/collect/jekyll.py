@@ -186,7 +186,7 @@ def _parse(settings: Settings, source: str, *, body: bool = False) -> _Parsed:
                           raw.count(b"\n", 0, exc.start) + 1) from exc
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if not text or text.isspace():  # not strip(): that copies every file
         raise Unreadable("empty file: nothing to publish", severity="warning")
     parts = split_front_matter(text)
     if parts is None:

@@ -9,7 +9,7 @@ from syndicate.emit import FeedView
 from syndicate.model import RenderedPost
 
 VERSION = "https://jsonfeed.org/version/1.1"
-EXTENSION_DOCS = "https://github.com/syndicate-feeds/syndicate/blob/main/docs/formats.md#json-feed"
+EXTENSION_DOCS = "https://github.com/syndicate-feeds/syndicate/blob/main/docs/formats.md#json-feed-extension-_syndicate"
 
 
 def jsonfeed_bytes(view: FeedView) -> bytes:
