@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from syndicate import __version__
@@ -30,8 +31,10 @@ from syndicate.select import (
 )
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
+from syndicate.workers import map_inherited
 
 log = logging.getLogger(__name__)
+PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,30 +152,43 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry]
 
 
 def _write(site: Site, out_dir: Path, jobs: list[_FeedJob], progress: Progress | None) -> tuple[list[str], int]:
+    pending = [job for job in jobs if job.pending]
+    feeds = [_PendingFeed(FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
+                                   full_content=site.settings.content == "full", **job.extras),
+                          {fmt: confined(out_dir, _output(job.spec, fmt)) for fmt in job.pending})
+             for job in pending]
+    if progress:
+        progress("feeds", 0, len(feeds))
+    # Serialising is most of a cold build's writing: on every worker when there are many feeds.
+    outcomes = map_inherited(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS)
     written: list[str] = []
-    unchanged = 0
-    # Writing waits on the disk (each file is fsynced before its rename): hand it to threads, so
-    # serialising the next feed overlaps with it. Every write is still atomic on its own.
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="write") as writer:
-        writes: list[tuple[str, Future[bool]]] = []
-        for done, job in enumerate(jobs, 1):
-            unchanged += len(job.feed_urls) - len(job.pending)
-            if job.pending:
-                view = FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
-                                full_content=site.settings.content == "full", **job.extras)
-                for fmt in job.pending:
-                    rel = _output(job.spec, fmt)
-                    data = FORMATS[fmt][2](view)
-                    writes.append((rel, writer.submit(write_if_changed, confined(out_dir, rel), data)))
-                    site.cache.outputs[rel] = job.inputs
-            if progress:
-                progress("feeds", done, len(jobs))
-        for rel, future in writes:
-            if future.result():
+    unchanged = sum(len(job.feed_urls) - len(job.pending) for job in jobs)
+    for job, outcome in zip(pending, outcomes, strict=True):
+        for fmt, changed in zip(job.pending, outcome, strict=True):
+            rel = _output(job.spec, fmt)
+            site.cache.outputs[rel] = job.inputs
+            if changed:
                 written.append(rel)
             else:
                 unchanged += 1
+    if progress:
+        progress("feeds", len(feeds), len(feeds))
     return written, unchanged
+
+
+class _PendingFeed(NamedTuple):
+    view: FeedView
+    files: dict[str, Path]  # format -> file to write
+
+
+def _write_feed(feed: _PendingFeed) -> list[bool]:
+    """Serialise one feed in each pending format and write each file that changed.
+
+    Writing waits on the disk (each file is fsynced before its rename): threads let the next
+    format's serialising overlap with it. Every write is still atomic on its own."""
+    with ThreadPoolExecutor(max_workers=len(feed.files) or 1, thread_name_prefix="write") as writer:
+        writes = [writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.items()]
+        return [future.result() for future in writes]
 
 
 def _output(spec: FeedSpec, fmt: str) -> str:

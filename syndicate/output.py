@@ -80,4 +80,14 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # another user's process
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has exited but was not reaped yet: a build's worker killed with its
+    parent stays one until init gets round to it, and writes nothing more."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rpartition(b")")[2].split()[0] == b"Z"
+    except (OSError, IndexError):  # no /proc (not Linux), or gone meanwhile
+        return False

@@ -37,6 +37,27 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
         return list(pool.map(func, items, chunksize=chunk))
 
 
+_inherited: Sequence = ()  # what map_inherited's workers read: set only around its call
+
+
+def map_inherited(func: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int) -> list[R]:
+    """`map_parallel` for items that cost more to pickle than to work on (feeds full of rendered
+    posts): the forked workers inherit `items` and are sent only their positions."""
+    global _inherited
+    if workers < 2 or len(items) < min_items:
+        return [func(item) for item in items]
+    _inherited = items
+    try:
+        return map_parallel(_call_inherited, [(func, i) for i in range(len(items))], workers=workers, min_items=0)
+    finally:
+        _inherited = ()
+
+
+def _call_inherited(task: tuple[Callable, int]) -> object:
+    func, index = task
+    return func(_inherited[index])
+
+
 def _die_with_parent(parent: int) -> None:
     """A worker must not outlive a build killed with -9: it would hold the state lock (an inherited
     open file) and block every later build. Linux's PR_SET_PDEATHSIG kills it with its parent."""

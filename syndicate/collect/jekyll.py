@@ -160,8 +160,8 @@ def read_document(file: SourceFile, settings: Settings, *, body: bool = True) ->
 def read_body(settings: Settings, source: str) -> tuple[str, int, tuple[Problem, ...]]:
     """A post's Markdown body, the file line it starts on and what was repaired in it, for
     rendering; raises Unreadable when the file went bad since its header was read."""
-    parsed = _parse(settings, source, body=True)
-    return parsed.body, parsed.body_line, tuple(p for p in parsed.problems if p.line and p.line >= parsed.body_line)
+    _, body, body_line, problems = _split(settings, source, body=True)  # the header came from the cache
+    return body, body_line, tuple(p for p in problems if p.line and p.line >= body_line)
 
 
 def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
@@ -176,8 +176,24 @@ def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
 
 
 def _parse(settings: Settings, source: str, *, body: bool = False) -> _Parsed:
-    """Read and split one post file. Only the front matter is checked and loaded unless `body`:
+    """Read, split and load one post file. Only the front matter is checked unless `body`:
     every build reads every header, but only the few posts that land in a feed are rendered."""
+    yaml_text, body_text, body_line, problems = _split(settings, source, body=body)
+    try:
+        meta, key_lines = load_yaml(yaml_text)
+    except YamlProblem as exc:
+        raise Unreadable(f"front matter {exc}", exc.line + 1 if exc.line else None) from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise Unreadable("front matter is not a mapping of keys to values", 2)
+    key_lines = {key: line + 1 for key, line in key_lines.items()}  # the YAML starts on line 2
+    return _Parsed(meta, key_lines, body_text, body_line, tuple(problems))
+
+
+def _split(settings: Settings, source: str, *, body: bool) -> tuple[str, str, int, list[Problem]]:
+    """(front matter, body, line the body starts on, what was repaired), the front matter
+    (and with `body` the body) rid of control characters."""
     raw = _read_bounded(settings.site_dir, source, settings.max_post_bytes)
     try:
         text = raw.decode("utf-8-sig")
@@ -198,16 +214,7 @@ def _parse(settings: Settings, source: str, *, body: bool = False) -> _Parsed:
     yaml_text = _without_controls(yaml_text, source, 2, problems)
     if body:
         body_text = _without_controls(body_text, source, body_line, problems)
-    try:
-        meta, key_lines = load_yaml(yaml_text)
-    except YamlProblem as exc:
-        raise Unreadable(f"front matter {exc}", exc.line + 1 if exc.line else None) from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise Unreadable("front matter is not a mapping of keys to values", 2)
-    key_lines = {key: line + 1 for key, line in key_lines.items()}  # the YAML starts on line 2
-    return _Parsed(meta, key_lines, body_text, body_line, tuple(problems))
+    return yaml_text, body_text, body_line, problems
 
 
 def _without_controls(text: str, source: str, first_line: int, problems: list[Problem]) -> str:
