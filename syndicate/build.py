@@ -31,7 +31,7 @@ from syndicate.select import (
 )
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
-from syndicate.workers import map_inherited
+from syndicate.workers import map_in_background
 
 log = logging.getLogger(__name__)
 PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
@@ -95,8 +95,12 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         specs, spec_problems = feed_specs(visible, settings)
         jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], visible, only.formats)
         site.render(post for job in jobs if job.pending for post in job.posts)
-        written, unchanged = _write(site, out_dir, jobs, progress)
-        more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__)
+        feeds = _pending_feeds(site, out_dir, jobs)
+        # Many feeds (a cold build) are serialised on the workers while this process writes the
+        # pages beside them; a few (one new post) cost less than forking for them.
+        with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
+            more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__)
+            written, unchanged = _record_feeds(site, jobs, feeds_written())
         written, unchanged = written + more_written, unchanged + more_unchanged
         produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
         for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
@@ -151,19 +155,19 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry]
     return jobs
 
 
-def _write(site: Site, out_dir: Path, jobs: list[_FeedJob], progress: Progress | None) -> tuple[list[str], int]:
-    pending = [job for job in jobs if job.pending]
-    feeds = [_PendingFeed(FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
-                                   full_content=site.settings.content == "full", **job.extras),
-                          {fmt: confined(out_dir, _output(job.spec, fmt)) for fmt in job.pending})
-             for job in pending]
-    if progress:
-        progress("feeds", 0, len(feeds))
-    # Serialising is most of a cold build's writing: on every worker when there are many feeds.
-    outcomes = map_inherited(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS)
+def _pending_feeds(site: Site, out_dir: Path, jobs: list[_FeedJob]) -> list[_PendingFeed]:
+    return [_PendingFeed(FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
+                                  full_content=site.settings.content == "full", **job.extras),
+                         {fmt: confined(out_dir, _output(job.spec, fmt)) for fmt in job.pending})
+            for job in jobs if job.pending]
+
+
+def _record_feeds(site: Site, jobs: list[_FeedJob], outcomes: list[list[bool]]) -> tuple[list[str], int]:
+    """(files written, files unchanged) from each pending feed's outcome; the cache notes the
+    inputs each file now stands for."""
     written: list[str] = []
     unchanged = sum(len(job.feed_urls) - len(job.pending) for job in jobs)
-    for job, outcome in zip(pending, outcomes, strict=True):
+    for job, outcome in zip((job for job in jobs if job.pending), outcomes, strict=True):
         for fmt, changed in zip(job.pending, outcome, strict=True):
             rel = _output(job.spec, fmt)
             site.cache.outputs[rel] = job.inputs
@@ -171,8 +175,6 @@ def _write(site: Site, out_dir: Path, jobs: list[_FeedJob], progress: Progress |
                 written.append(rel)
             else:
                 unchanged += 1
-    if progress:
-        progress("feeds", len(feeds), len(feeds))
     return written, unchanged
 
 

@@ -5,7 +5,8 @@ workers costs more than it saves."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -37,18 +38,31 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
         return list(pool.map(func, items, chunksize=chunk))
 
 
-_inherited: Sequence = ()  # what map_inherited's workers read: set only around its call
+_inherited: Sequence = ()  # the items of map_in_background's workers: set only while they run
 
 
-def map_inherited(func: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int) -> list[R]:
-    """`map_parallel` for items that cost more to pickle than to work on (feeds full of rendered
-    posts): the forked workers inherit `items` and are sent only their positions."""
+@contextmanager
+def map_in_background(func: Callable[[T], R], items: Sequence[T], *, workers: int,
+                      min_items: int) -> Iterator[Callable[[], list[R]]]:
+    """Start `[func(x) for x in items]` on forked workers, and yield a function that waits for
+    the results: the caller works on meanwhile. The workers inherit `items` (feeds full of
+    rendered posts cost more to pickle than to write) and are sent only their positions.
+    With fewer than `min_items` items or 2 workers, the work runs in-process when waited for.
+    """
     global _inherited
     if workers < 2 or len(items) < min_items:
-        return [func(item) for item in items]
+        yield lambda: [func(item) for item in items]
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     _inherited = items
     try:
-        return map_parallel(_call_inherited, [(func, i) for i in range(len(items))], workers=workers, min_items=0)
+        # A fork pool starts all its workers at the first submit, here, in the calling thread.
+        with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            futures = [pool.submit(_call_inherited, (func, i)) for i in range(len(items))]
+            yield lambda: [future.result() for future in futures]
     finally:
         _inherited = ()
 

@@ -160,3 +160,16 @@ def test_broken_post_is_reported_and_skipped(sample_site: Path, tmp_path: Path):
     assert len(errors) == 1 and "YAML" in errors[0].message and errors[0].line is not None
     assert report.posts_published == 107
     assert len(parse_xml_feed(tmp_path / "out" / "english" / "feed.xml").entries) == 20
+
+
+def test_builds_on_workers_write_what_one_process_writes(sample_site: Path, built: Path, tmp_path: Path):
+    import syndicate.site
+
+    # Small enough thresholds that parsing, rendering and feed writing all go to the workers.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(syndicate.site, "PARALLEL_HEADERS", 2)
+        patch.setattr(syndicate.site, "PARALLEL_RENDERS", 2)
+        patch.setattr("syndicate.build.PARALLEL_FEEDS", 2)
+        report = build(load_settings(sample_site), tmp_path / "out", now=NOW, state_dir=tmp_path / "state", workers=2)
+    assert report.posts_read == 107 and report.files_written
+    assert all_outputs(tmp_path / "out") == all_outputs(built)
