@@ -33,6 +33,7 @@ from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
 from syndicate.digest.window import cutoff_on
 from syndicate.lock import LockBusy, state_lock
+from syndicate.workers import default_workers
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         end = cutoff_on(args.date, spec.cutoff_time, spec.zone(settings)) if args.date else None
         # The ledger and cache are shared with `build` and `run`: one writer at a time.
         with state_lock(state_dir(args)):
-            result = produce(settings, spec, out_dir=args.out, state_dir=state_dir(args), now=now, window_end=end)
+            result = produce(settings, spec, out_dir=args.out, state_dir=state_dir(args), now=now, window_end=end,
+                             workers=default_workers())
     except DigestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

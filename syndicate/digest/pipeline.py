@@ -33,18 +33,19 @@ FORMATS = ("html", "txt", "eml", "json")
 
 
 def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: Path, now: datetime,
-            window_end: datetime | None = None) -> DigestResult | None:
+            window_end: datetime | None = None, workers: int = 1) -> DigestResult | None:
     """Write the digest of `spec` for the window ending at `window_end` (or, when None, the one
     due at `now`: everything since the list's last digest up to the latest cut-off), record it
     in the ledger and return it. None when no window is due, or the window has no posts and
     `spec.send_empty` is off. Producing a recorded window again reuses its posts, so its files
     come out byte for byte the same while the posts are unchanged.
 
-    Raises DigestError when the window has not closed by `now`.
+    Raises DigestError when the window has not closed by `now`. `workers` > 1 parses the site
+    on that many processes when the cache has not seen it (callers that run threads keep 1).
     """
     tz = spec.zone(settings)
     remove_stale_temps(confined(Path(out_dir), digest_folder(spec)))  # left by a killed digest
-    with Ledger(state_dir) as ledger, Site.open(settings, state_dir) as site:
+    with Ledger(state_dir) as ledger, Site.open(settings, state_dir, workers) as site:
         record, window = _plan(ledger, spec, tz, now, window_end)
         if window is None:
             return None
