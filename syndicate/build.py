@@ -76,8 +76,8 @@ class _FeedJob:
 
 def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path | None = None,
           progress: Progress | None = None, only: FeedFilter = FeedFilter(), workers: int = 1) -> BuildReport:
-    """Write the feeds `only` selects. `workers` > 1 parses and renders on that many processes
-    (callers that run threads, like the daemon, keep the default of 1)."""
+    """Write the feeds `only` selects. `workers` > 1 parses, renders and serialises on that many
+    processes (callers that run threads, like the daemon, keep the default of 1)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     remove_stale_temps(out_dir)  # left by a build that was killed mid-write
@@ -106,8 +106,9 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
             _remove_output(out_dir, stale)
             del cache.outputs[stale]
-        in_feeds = sorted({e.source: e for job in jobs for e in job.entries}.items())
-        problems = site.problems + spec_problems + duplicate_urls(entries) + site.post_problems(e for _, e in in_feeds)
+        in_feeds = {e.source: e for job in jobs for e in job.entries}
+        problems = (site.problems + spec_problems + duplicate_urls(entries)
+                    + site.post_problems(in_feeds[source] for source in sorted(in_feeds)))
         published_count = sum(1 for e in visible if only.language in (None, e.language))
         cache.state = {**cache.state, repr(only): {
             "scan": site.scan_digest, "next": next_publication(entries, now), "published": published_count,

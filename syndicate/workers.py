@@ -1,13 +1,16 @@
-"""Running a pure function over many items on every core, for the two heavy stages of a cold
-build: parsing front matter and rendering bodies. Small batches stay in-process: starting
-workers costs more than it saves."""
+"""Running a pure function over many items on every core, for the heavy stages of a cold
+build: parsing front matter, rendering bodies and serialising feeds. Small batches stay
+in-process: starting workers costs more than it saves."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 T = TypeVar("T")
@@ -25,16 +28,8 @@ def map_parallel(func: Callable[[T], R], items: Sequence[T], *, workers: int, mi
     """
     if workers < 2 or len(items) < min_items:
         return [func(item) for item in items]
-    # Loaded here: a rebuild of a few posts never starts workers and need not pay for the imports.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork: workers inherit the loaded modules, so they start in milliseconds. Callers that run
-    # threads (the daemon) pass workers=1 and never get here.
-    context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with _fork_pool(workers) as pool:
         return list(pool.map(func, items, chunksize=chunk))
 
 
@@ -53,18 +48,25 @@ def map_in_background(func: Callable[[T], R], items: Sequence[T], *, workers: in
     if workers < 2 or len(items) < min_items:
         yield lambda: [func(item) for item in items]
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     _inherited = items
     try:
         # A fork pool starts all its workers at the first submit, here, in the calling thread.
-        with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        with _fork_pool(min(workers, len(items))) as pool:
             futures = [pool.submit(_call_inherited, (func, i)) for i in range(len(items))]
             yield lambda: [future.result() for future in futures]
     finally:
         _inherited = ()
+
+
+def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    # Loaded here: a rebuild of a few posts never starts workers and need not pay for the imports.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers inherit the loaded modules, so they start in milliseconds. Callers that run
+    # threads (the daemon) pass workers=1 and never get here.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def _call_inherited(task: tuple[Callable, int]) -> object:
