@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
+from syndicate.lock import LockBusy  # standard library only
 
 # name -> (module, one-line help). Only the module of the command being run is imported, so
 # `syndicate build` never pays for the digest's or the daemon's libraries.
@@ -54,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser(chosen if chosen in COMMANDS else None).parse_args(argv)
     try:
         return args.run(args)
+    except LockBusy as exc:  # build, digest and run each take the state folder's lock
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -11,7 +11,10 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI loads this module before anything else: no pathlib at run time
+    from pathlib import Path
 
 WAIT = 5.0  # seconds a second writer waits before giving up
 _POLL = 0.1

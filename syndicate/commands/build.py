@@ -8,7 +8,6 @@ example:
 from __future__ import annotations
 
 import argparse
-import sys
 
 from syndicate.build import build
 from syndicate.commands.common import (
@@ -21,7 +20,7 @@ from syndicate.commands.common import (
     setup_logging,
     state_dir,
 )
-from syndicate.lock import LockBusy, state_lock
+from syndicate.lock import state_lock
 from syndicate.progress import progress_bar
 from syndicate.workers import default_workers
 
@@ -40,13 +39,9 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings is None:
         return 2
-    try:
-        with state_lock(state_dir(args)), progress_bar(enabled=not args.quiet) as progress:
-            report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress,
-                           workers=default_workers())
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    with state_lock(state_dir(args)), progress_bar(enabled=not args.quiet) as progress:
+        report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress,
+                       workers=default_workers())
     print_problems(report.problems, args.quiet)
     if settings.hubs and report.files_written and not args.no_ping:
         from syndicate.websub import notify_hubs  # urllib's HTTP stack loads only when there is news

@@ -32,7 +32,7 @@ from syndicate.commands.common import (
 from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
 from syndicate.digest.window import cutoff_on
-from syndicate.lock import LockBusy, state_lock
+from syndicate.lock import state_lock
 from syndicate.workers import default_workers
 
 
@@ -78,9 +78,6 @@ def run(args: argparse.Namespace) -> int:
     except DigestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     if result is None:
         if not args.quiet:
             print(f"no digest for {spec.list_id}: no new {args.language} posts in the window"

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from syndicate.commands.common import settings_from, state_dir
     from syndicate.config import ConfigError
     from syndicate.daemon import Daemon
-    from syndicate.lock import LockBusy, state_lock
+    from syndicate.lock import state_lock
 
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -72,15 +72,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     state = state_dir(args)
     stop = threading.Event()
-    try:
-        with state_lock(state):
-            logging.getLogger("syndicate.run").info(
-                "site %s, out %s, state %s; channels from %s: %s", settings.site_dir, args.out, state,
-                feeds or "the defaults (no feeds/ folder)",
-                ", ".join(f"{ch.id} ({ch.kind}, {ch.schedule})" for ch in channels))
-            Daemon(settings, channels, args.out, state, stop=stop, signalled=lambda: bool(signalled),
-                   environ=os.environ, debounce=args.debounce).serve()
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    with state_lock(state):
+        logging.getLogger("syndicate.run").info(
+            "site %s, out %s, state %s; channels from %s: %s", settings.site_dir, args.out, state,
+            feeds or "the defaults (no feeds/ folder)",
+            ", ".join(f"{ch.id} ({ch.kind}, {ch.schedule})" for ch in channels))
+        Daemon(settings, channels, args.out, state, stop=stop, signalled=lambda: bool(signalled),
+               environ=os.environ, debounce=args.debounce).serve()
     return 0
