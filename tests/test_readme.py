@@ -23,8 +23,12 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
     build_cmd, test_cmd = _commands()
     assert "syndicate build examples/site" in build_cmd and "pip install" in build_cmd
     assert "pytest" in test_cmd and "pip install" in test_cmd
+    # A fresh clone without ../shared must get a green run: the sample-site tests skip there.
+    assert "SYNDICATE_REQUIRE_SAMPLE" not in test_cmd
     ci_lines = (PROJECT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_cmd in ci_lines, ".ci/run must run the README's test command exactly"
+    # ... while CI turns those skips into failures before it runs that command.
+    assert ci_lines.index("export SYNDICATE_REQUIRE_SAMPLE=1") < ci_lines.index(test_cmd)
 
 
 def test_the_example_site_builds_into_valid_feeds_in_both_languages(example_site: Path, tmp_path: Path):
