@@ -14,6 +14,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from syndicate import __version__
+from syndicate.collect.category_pages import category_pages
 from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.model import BuildReport, Post, Problem
@@ -92,7 +93,7 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
                                seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
         entries = site.entries(progress)
         visible = published(entries, settings, now)
-        specs, spec_problems = feed_specs(visible, settings)
+        specs, spec_problems = feed_specs(visible, settings, category_pages(settings))
         jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], visible, only.formats)
         site.render(post for job in jobs if job.pending for post in job.posts)
         feeds = _pending_feeds(site, out_dir, jobs)

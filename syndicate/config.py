@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +38,8 @@ class Settings:
     description: str
     languages: dict[str, Language]  # by key; languages met in posts but not here get defaults
     language_codes: dict[str, str] = field(default_factory=dict)  # key -> ISO 639-1 overrides
+    # Category names readers see: language key ("" for every language) -> casefolded name -> label.
+    category_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES  # folder names Jekyll skips
     item_limit: int = 20
     content: ContentMode = "full"
@@ -60,6 +63,15 @@ class Settings:
         code = self.language_codes.get(key) or language_code(key)
         return Language(key, code, self.title, self.description, language_direction(code))
 
+    def category_label(self, language: str, category: str) -> str:
+        """What readers see for a category: the language's label, the site-wide one, or one made
+        from the name ("hun-sen" -> "Hun Sen")."""
+        folded = category.casefold()
+        for table in (self.category_labels.get(language, {}), self.category_labels.get("", {})):
+            if folded in table:
+                return table[folded]
+        return readable_label(category)
+
     def fingerprint(self) -> str:
         """A digest of everything that shapes outputs, so caches know when they are stale."""
         state = {
@@ -67,6 +79,7 @@ class Settings:
             "permalink": self.permalink, "title": self.title, "description": self.description,
             "languages": sorted((k, repr(v)) for k, v in self.languages.items()),
             "codes": sorted(self.language_codes.items()), "exclude": self.exclude,
+            "labels": sorted((k, sorted(v.items())) for k, v in self.category_labels.items()),
             "limit": self.item_limit, "content": self.content, "cats": self.feed_categories,
             "excluded": self.excluded_categories, "summary": self.summary_limit,
             "hubs": self.hubs, "xsl": self.stylesheet, "archives": self.archives,
@@ -74,6 +87,13 @@ class Settings:
             "limits": (self.max_post_bytes, self.max_categories, self.max_posts),
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def readable_label(name: str) -> str:
+    """A category name as a heading: words split at hyphens and underscores, the all-lower-case
+    ones capitalised ("hun-sen" -> "Hun Sen"); names in scripts without case stay as written."""
+    words = [w for w in re.split(r"[-_\s]+", name) if w]
+    return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in words) or name
 
 
 def load_settings(site_dir: Path, config_file: Path | None = None) -> Settings:
@@ -168,6 +188,9 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
     changes.update(_limits(_table(data, "limits", path), path))
     languages = dict(s.languages)
     codes = dict(s.language_codes)
+    labels = {key: dict(table) for key, table in s.category_labels.items()}
+    if "categories" in data:
+        labels[""] = {**labels.get("", {}), **_labels(data, "categories", path)}
     for key, table in _table(data, "languages", path).items():
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: languages.{key}: expected a table")
@@ -180,6 +203,8 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
         if not isinstance(code, str) or not code:
             raise ConfigError(f"{path}: {where}.code: expected a language code such as \"en\"")
         codes[key] = code
+        if "categories" in table:
+            labels[key] = {**labels.get(key, {}), **_labels(table, "categories", path, where)}
         languages[key] = replace(
             old, code=code, direction=direction,
             title=_str(table, "title", path, where) if "title" in table else old.title,
@@ -187,7 +212,8 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
         )
     changes["languages"] = languages
     changes["language_codes"] = codes
-    unknown = set(data) - {"site", "feeds", "languages", "limits"}
+    changes["category_labels"] = labels
+    unknown = set(data) - {"site", "feeds", "languages", "limits", "categories"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s): {', '.join(sorted(unknown))}")
     return replace(s, **changes)
@@ -242,6 +268,15 @@ def _str(table: dict[str, Any], key: str, path: Path, where: str = "") -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{path}: {where + '.' if where else ''}{key}: expected a string, got {value!r}")
     return value
+
+
+def _labels(table: dict[str, Any], key: str, path: Path, where: str = "") -> dict[str, str]:
+    """A `categories` table: category name -> the label readers see, keyed by the folded name."""
+    value = table[key]
+    name = f"{where + '.' if where else ''}{key}"
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise ConfigError(f"{path}: {name}: expected a table of category = \"label\" strings")
+    return {str(k).casefold(): " ".join(v.split()) for k, v in value.items()}
 
 
 def _str_list(table: dict[str, Any], key: str, path: Path) -> list[str]:

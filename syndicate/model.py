@@ -42,6 +42,7 @@ class Media:
     credit: str | None = None
     thumbnail: str | None = None  # absolute; defaults to url where a reader needs one
     link: str | None = None  # where the media leads (e.g. the YouTube watch page)
+    length: int | None = None  # bytes, when the file is the site's own (RSS <enclosure> wants it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ class FeedSpec:
     language_code: str | None = None
     direction: str = "ltr"
     category: str | None = None  # casefolded category name
+    label: str | None = None  # the category as readers see it (Settings.category_label)
     limit: int = 20
 
     def matches(self, post: Entry) -> bool:
@@ -103,8 +104,14 @@ def sort_key(entry: Entry) -> tuple:
     return (-entry.timestamp, entry.url)
 
 
-def feed_specs(posts: list[Entry], settings: Settings) -> tuple[list[FeedSpec], list[Problem]]:
-    """The site feed, one per language, one per language and category. `posts` are published ones."""
+def feed_specs(posts: list[Entry], settings: Settings,
+               category_pages: dict[tuple[str, str], str] | None = None) -> tuple[list[FeedSpec], list[Problem]]:
+    """The site feed, one per language, one per language and category. `posts` are published ones.
+
+    `category_pages` maps (language key, casefolded category) to the path of the site's own page
+    for that category (collect/category_pages.py): a category feed's home link points there.
+    """
+    pages = category_pages or {}
     limit = settings.item_limit
     specs = [FeedSpec("", settings.title, settings.description, settings.base_url + "/", limit=limit)]
     problems: list[Problem] = []
@@ -132,9 +139,12 @@ def feed_specs(posts: list[Entry], settings: Settings) -> tuple[list[FeedSpec], 
                                         f"folder name; {names[folded]!r} is published as {slug!r}",
                                         field="categories", severity="warning"))
             taken.setdefault(slug, names[folded])
+            label = settings.category_label(key, names[folded])
+            page = pages.get((key, folded))
             specs.append(FeedSpec(
-                f"{lang_folder}/{slug}", f"{lang.title} — {names[folded]}", lang.description,
-                f"{settings.base_url}/{lang_folder}/", category=folded, **common,
+                f"{lang_folder}/{slug}", f"{lang.title} — {label}", lang.description,
+                settings.base_url + page if page else f"{settings.base_url}/{lang_folder}/",
+                category=folded, label=label, **common,
             ))
     return specs, problems
 

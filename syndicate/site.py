@@ -7,14 +7,16 @@ import hashlib
 import marshal
 import pickle
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import unquote
 
 from syndicate import __version__
 from syndicate.cache import Cache, HeaderRecord
 from syndicate.collect.jekyll import SourceFile, Unreadable, read_body, read_header, scan
 from syndicate.config import Settings
-from syndicate.model import Post, Problem, RenderedPost
+from syndicate.model import Media, Post, Problem, RenderedPost
 from syndicate.select import Entry, resolve_translation, translation_problem, translation_target
 from syndicate.sources import code_fingerprint
 from syndicate.workers import map_parallel
@@ -125,9 +127,24 @@ class Site:
             self.rendered_now += 1
         html, summary, _ = cached  # its problems: see post_problems
         code = self.settings.language(post.language).code
-        rendered = RenderedPost(post, html, summary, code, (post.image,) if post.image else ())
+        media = (self._sized(post.image),) if post.image else ()
+        rendered = RenderedPost(post, html, summary, code, media)
         self._rendered[post.source] = rendered
         return rendered
+
+    def _sized(self, media: Media) -> Media:
+        """The media with its length in bytes when its URL is a file of the site (`/img/x.jpg`)."""
+        base = self.settings.base_url + "/"
+        if media.length is not None or not media.url.startswith(base):
+            return media
+        root = self.settings.site_dir.resolve()
+        path = (root / unquote(media.url[len(base):].partition("?")[0].partition("#")[0])).resolve()
+        try:
+            if path.is_relative_to(root) and path.is_file():
+                return replace(media, length=path.stat().st_size)
+        except OSError:
+            pass
+        return media
 
     def post_problems(self, entries: Iterable[Entry]) -> list[Problem]:
         """What publishing these posts finds beyond their front matter: a translation that names no

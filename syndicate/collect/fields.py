@@ -7,10 +7,12 @@ import mimetypes
 import re
 import unicodedata
 from datetime import date, datetime, time, timezone
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import nh3
+from babel import Locale, UnknownLocaleError
 from dateutil import parser as dateparser
 
 from syndicate.collect.permalink import permalink_path
@@ -21,6 +23,13 @@ from syndicate.render.urls import resolve_url
 from syndicate.select import slugify
 from syndicate.text import xml_safe
 
+# What separates names in a byline whatever its language; the words for "and" come from CLDR.
+_LIST_MARKS = re.compile(r"\s*[,;&\u060c\u3001\uff0c]\s*")
+_BY = re.compile(r"^by\s+", re.I)
+# Zero-width characters are invisible at the edges of a title or name but break matching and
+# sorting there; inside text they are kept (Khmer uses them to mark word breaks).
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGE = " " + _ZERO_WIDTH
 # Jekyll's post file name: date, slug, extension.
 POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.+)\.([A-Za-z0-9]+)$")
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
@@ -86,12 +95,13 @@ def coerce_post(meta: dict[str, Any], *, source: str, folder_categories: tuple[s
                                 severity="warning"))
         youtube = None
     byline = _plain(meta.get("byline") or meta.get("author"))
+    code = settings.language(language).code
     return Post(
         source=source, language=language, slug=slug, title=title, date=when,
         url=settings.base_url + path, path=path, categories=categories,
         folder_categories=folder_categories, tags=tags, updated=updated,
         summary=_plain(meta.get("summary") or meta.get("description")) or None,
-        authors=split_authors(byline), dateline=_plain(meta.get("dateline")) or None,
+        authors=split_authors(byline, code), dateline=_plain(meta.get("dateline")) or None,
         image=image or (youtube_media(youtube) if youtube else None), youtube=youtube,
         translation_ref=_clean(meta.get("translation")) or None,
         extra=tuple((k, _clean(meta[k])) for k in _EXTRA_KEYS if isinstance(meta.get(k), str | int | float)),
@@ -154,12 +164,37 @@ def split_words(value: Any) -> tuple[str, ...]:
     return tuple(w for w in words if w)
 
 
-def split_authors(byline: str) -> tuple[str, ...]:
-    """'A, B and C' -> ('A', 'B', 'C'); a byline is free text, so only the obvious separators."""
+def split_authors(byline: str, language_code: str = "en") -> tuple[str, ...]:
+    """'A, B and C' -> ('A', 'B', 'C'), with the byline language's own word for "and" (CLDR's list
+    patterns: "និង" in Khmer) as well as English's; a byline is free text, so only the obvious
+    separators."""
     if not byline:
         return ()
-    parts = re.split(r"\s*(?:,|;|\band\b|&)\s*", re.sub(r"^by\s+", "", byline, flags=re.I))
-    return tuple(p for p in (p.strip() for p in parts) if p)
+    words = _conjunctions(language_code)
+    parts = []
+    for part in _LIST_MARKS.split(_BY.sub("", byline)):
+        parts += words.split(part)
+    return tuple(p for p in (p.strip(_EDGE) for p in parts) if p)
+
+
+@cache
+def _conjunctions(language_code: str) -> re.Pattern[str]:
+    """A pattern matching the language's list conjunctions and English "and" as whole words:
+    between spaces or the text's ends, zero-width characters aside. Khmer marks the word breaks
+    inside a phrase with zero-width spaces ("ស្រាវជ្រាវ​និង​ចងក្រង", researched and compiled), and
+    there "និង" joins words, not names."""
+    found = {"and"}
+    try:
+        styles = Locale.parse(language_code.replace("-", "_")).list_patterns
+    except (UnknownLocaleError, ValueError, TypeError):
+        styles = {}
+    for style in ("standard", "standard-short"):  # "{0} and {1}", "{0} & {1}"
+        for key in ("2", "end"):
+            between = styles.get(style, {}).get(key, "").replace("{0}", " ").replace("{1}", " ")
+            found.update(w.strip(_EDGE) for w in _LIST_MARKS.split(between) if w.strip(_EDGE))
+    alternatives = "|".join(re.escape(w.strip()) for w in sorted(found, key=len, reverse=True))
+    zw = f"[{_ZERO_WIDTH}]*"
+    return re.compile(rf"(?:^|(?<=\s)){zw}(?:{alternatives}){zw}(?=\s|$)", re.I)
 
 
 def youtube_media(video_id: str) -> Media:
@@ -218,11 +253,11 @@ def _clean(value: Any) -> str:
 def _plain(value: Any) -> str:
     """One line of plain text: titles, summaries and bylines are not HTML in any feed format,
     so markup is removed (scripts with their content) and character references decoded."""
-    text = unicodedata.normalize("NFC", _clean(value))
+    text = unicodedata.normalize("NFC", _clean(value)).strip(_EDGE)
     for _ in range(3):  # `&lt;script&gt;` decodes to markup once more; real text settles at once
         if "<" not in text and "&" not in text:
             break
-        plain = " ".join(html.unescape(nh3.clean(text, tags=set())).split())
+        plain = " ".join(html.unescape(nh3.clean(text, tags=set())).split()).strip(_EDGE)
         if plain == text:
             break
         text = plain

@@ -22,6 +22,7 @@ feedgen.entry.formatRFC2822 = email.utils.format_datetime
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 # RFC 4287 §4.2.7.2: a relation name and the IANA registry IRI ending in it are the same relation.
 # Secondary alternates (the translation, the readable page) use the IRI form so that readers which
@@ -41,6 +42,7 @@ class _EntryExtras(BaseEntryExtension):
 
     def __init__(self) -> None:
         self.post: RenderedPost | None = None
+        self.feed_language: str | None = None  # the channel's or feed's language, if it has one
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         if self.post is None:
@@ -48,6 +50,9 @@ class _EntryExtras(BaseEntryExtension):
         post = self.post.post
         for name in post.authors:
             etree.SubElement(item, f"{{{DC_NS}}}creator").text = name
+        if self.post.language_code != self.feed_language:
+            # RSS 2.0 has no item language; Dublin Core's is the one readers and the W3C validator know.
+            etree.SubElement(item, f"{{{DC_NS}}}language").text = self.post.language_code
         if post.translation:
             # Before <link>: feedparser takes the last alternate link it meets as the item's link.
             link = etree.Element(f"{{{ATOM_NS}}}link", rel="alternate", type="text/html",
@@ -64,6 +69,10 @@ class _EntryExtras(BaseEntryExtension):
             if media.link:  # a video's page, for readers that play it
                 etree.SubElement(content, f"{{{MEDIA_NS}}}player", url=media.link)
             etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", url=media.thumbnail or media.url)
+            # What newsboat and others show as the item's image. RSS requires a length: 0 is
+            # the W3C validator's "unknown", and the real size is known for the site's own files.
+            etree.SubElement(item, "enclosure", url=media.url, length=str(media.length or 0),
+                             type=media.mime_type or "image/jpeg")
         return item
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
@@ -72,18 +81,21 @@ class _EntryExtras(BaseEntryExtension):
         post = self.post.post
         # Links go right after <title>. feedgen writes Atom elements without a namespace and
         # declares it as a plain xmlns attribute on <feed>, so plain names are right here.
+        if self.post.language_code != self.feed_language:  # the site-wide feed mixes languages
+            entry.set(XML_LANG, self.post.language_code)
         at = entry.index(entry.find("title")) + 1
         links = [dict(rel="alternate", type="text/html", hreflang=self.post.language_code, href=post.url)]
         if post.translation:
             links.append(dict(rel=SECOND_ALTERNATE, type="text/html", hreflang=post.translation.code,
                               href=post.translation.url))
         for media in self.post.media[:1]:
-            links.append(dict(rel="enclosure", type=media.mime_type or "image/jpeg", href=media.url))
+            links.append(dict(rel="enclosure", type=media.mime_type or "image/jpeg", href=media.url,
+                              **({"length": str(media.length)} if media.length else {})))
             if media.link:  # a video's page
                 links.append(dict(rel="related", type="text/html", href=media.link))
         for offset, attrs in enumerate(links):
             link = etree.Element("link")
-            for key in ("rel", "type", "hreflang", "href"):
+            for key in ("rel", "type", "hreflang", "href", "length"):
                 if key in attrs:
                     link.set(key, attrs[key])
             entry.insert(at + offset, link)
@@ -197,4 +209,5 @@ def _entry(fg: FeedGenerator, view: FeedView, rendered: RenderedPost):
     for cat in post.categories:
         fe.category(term=cat)
     fe.syndicate.post = rendered
+    fe.syndicate.feed_language = view.spec.language_code
     return fe
