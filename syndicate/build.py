@@ -108,7 +108,7 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
             _remove_output(out_dir, stale)
             del cache.outputs[stale]
         in_feeds = {e.source: e for job in jobs for e in job.entries}
-        problems = (site.problems + spec_problems + duplicate_urls(entries)
+        problems = (site.problems + spec_problems + [site.located(p) for p in duplicate_urls(entries)]
                     + site.post_problems(in_feeds[source] for source in sorted(in_feeds)))
         published_count = sum(1 for e in visible if only.language in (None, e.language))
         cache.state = {**cache.state, repr(only): {

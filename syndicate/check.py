@@ -1,15 +1,14 @@
 """The rules of `syndicate check`, over posts already collected. Pure: no I/O, no clock.
 
-Severities are the editor's, not the build's. What leaves the site's own pages broken is an
-error even where the feeds cope (a media URL the build repairs or drops, a translation link
-to no post, a language the site has no labels for). What only the feeds lose, such as an
-interactive include with no feed equivalent, stays a warning.
+A problem's severity is set where it is found, so `check` and `build` grade it alike: what
+leaves the site's own pages broken is an error even where the feeds cope (a media URL the build
+repairs or drops, a translation link to no post, a language the site has no labels for). What
+only the feeds lose, such as an interactive include with no feed equivalent, is a warning.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 
 from syndicate.collect.jekyll import at_key_line
@@ -17,9 +16,7 @@ from syndicate.config import Settings
 from syndicate.model import Post, Problem
 from syndicate.render import RenderContext, render_body
 from syndicate.select import Entry, duplicate_urls, feed_specs, resolve_translation
-
-# Fields whose build-time warnings are errors here: the site shows these broken too.
-SITE_BREAKING_FIELDS = frozenset({"image", "mugshot", "thumbnail", "youtube", "translation"})
+from syndicate.text import counted
 
 
 def body_problems(post: Post, body: str, body_line: int, settings: Settings) -> tuple[Problem, ...]:
@@ -57,16 +54,17 @@ def unconfigured_languages(posts: list[Post], settings: Settings) -> list[Proble
 
 
 def for_check(problems: list[Problem]) -> list[Problem]:
-    """Each problem once, with check's severity, sorted by file then line."""
-    promoted = {replace(p, severity="error") if p.field in SITE_BREAKING_FIELDS else p for p in problems}
-    return sorted(promoted, key=lambda p: (p.source, p.line or 0, p.field or "", p.message))
+    """Each problem once, sorted by file then line."""
+    return sorted(set(problems), key=lambda p: (p.source, p.line or 0, p.field or "", p.message))
 
 
-def as_text(problems: list[Problem], posts_checked: int) -> str:
+def as_text(problems: list[Problem], posts_checked: int, errors_only: bool = False) -> str:
+    """One problem a line (errors only, when asked) and the count of both kinds."""
     errors = sum(p.severity == "error" for p in problems)
-    lines = [f"{p.severity}: {p}" for p in problems]
-    lines.append(f"{_count(posts_checked, 'file')} checked: {_count(errors, 'error')}, "
-                 f"{_count(len(problems) - errors, 'warning')}")
+    lines = [f"{p.severity}: {p}" for p in problems if p.severity == "error" or not errors_only]
+    lines.append(f"{counted(posts_checked, 'file')} checked: {counted(errors, 'error')}, "
+                 f"{counted(len(problems) - errors, 'warning')}"
+                 + (" (not shown)" if errors_only and len(problems) > errors else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -75,6 +73,3 @@ def as_json(problems: list[Problem]) -> str:
             for p in problems]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

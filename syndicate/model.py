@@ -76,6 +76,9 @@ class Post:
     translation_ref: str | None = None  # the raw `translation:` value
     translation: Translation | None = None
     extra: tuple[tuple[str, str], ...] = ()  # other scalar front matter, for templates
+    # Lines of the front matter keys that rules needing every post report on (translation,
+    # permalink), so the build names the line as `check` does.
+    key_lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def id(self) -> str:

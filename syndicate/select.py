@@ -183,11 +183,11 @@ def resolve_translation(post: Post, by_path: dict[str, Entry], settings: Setting
 
 
 def translation_problem(entry: Entry, target: Entry | None) -> Problem | None:
-    """The warning for a `translation:` value that names no post (`target` is what it names)."""
+    """The error for a `translation:` value that names no post (`target` is what it names): the
+    feeds drop the link, but the site's own page links to nothing."""
     if not entry.translation_ref or target is not None:
         return None
-    return Problem(entry.source, f"points to no post: {entry.translation_ref!r}", field="translation",
-                   severity="warning")
+    return Problem(entry.source, f"points to no post: {entry.translation_ref!r}", field="translation")
 
 
 def translation_target(entry: Entry, by_path: dict[str, Entry], settings: Settings) -> Entry | None:

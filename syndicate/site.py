@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from syndicate import __version__
 from syndicate.cache import Cache, HeaderRecord
-from syndicate.collect.jekyll import SourceFile, Unreadable, read_body, read_header, scan
+from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_body, read_header, scan
 from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem, RenderedPost
 from syndicate.select import Entry, resolve_translation, translation_problem, translation_target
@@ -132,6 +132,12 @@ class Site:
         self._rendered[post.source] = rendered
         return rendered
 
+    def located(self, problem: Problem) -> Problem:
+        """A problem about a post's front matter key, with that key's line (check gives it too)."""
+        if problem.line is not None or problem.source not in self.files:
+            return problem
+        return at_key_line(problem, dict(self.post(problem.source).key_lines))
+
     def _sized(self, media: Media) -> Media:
         """The media with its length in bytes when its URL is a file of the site (`/img/x.jpg`)."""
         base = self.settings.base_url + "/"
@@ -153,7 +159,7 @@ class Site:
         problems = []
         for entry in entries:
             if problem := translation_problem(entry, translation_target(entry, self.by_path, self.settings)):
-                problems.append(problem)
+                problems.append(self.located(problem))
             problems.extend(self.cache.render_problems(entry.source))
         return problems
 

@@ -11,5 +11,10 @@ import re
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 error', '2 warnings': a count with its noun, in English (regular plurals only)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)

@@ -19,6 +19,8 @@ from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_m
 from syndicate.config import Settings
 from syndicate.model import Post, Problem, Severity
 
+# Keys that rules over every post (a translation to no post, two posts on one URL) report on.
+SITE_RULE_KEYS = ("translation", "permalink")
 MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 # C0 and C1 controls (tab, newline and return aside) and the two non-characters: YAML refuses
 # them in front matter, XML cannot carry them, and in news copy they are always paste debris.
@@ -153,6 +155,8 @@ def read_document(file: SourceFile, settings: Settings, *, body: bool = True) ->
                                      settings=settings)
     except BadPost as exc:
         post, problems = None, [exc.problem]
+    if post is not None:
+        post = replace(post, key_lines=tuple((k, parsed.key_lines[k]) for k in SITE_RULE_KEYS if k in parsed.key_lines))
     located = tuple(at_key_line(p, parsed.key_lines) for p in (*parsed.problems, *problems))
     return Document(Header(post, located), parsed.body, parsed.body_line, parsed.key_lines)
 

@@ -22,6 +22,7 @@ from syndicate.commands.common import (
 )
 from syndicate.lock import state_lock
 from syndicate.progress import progress_bar
+from syndicate.text import counted
 from syndicate.workers import default_workers
 
 
@@ -29,7 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_site_options(p)
     add_output_options(p)
     add_verbosity_options(p)
-    p.add_argument("--strict", action="store_true", help="exit 1 when any post could not be published")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 on any error, as `syndicate check` does (the build publishes what it can either way)")
     p.add_argument("--no-ping", action="store_true",
                    help="do not tell the WebSub hubs ([feeds] hub) which feeds changed (docs/subscribers.md)")
 
@@ -60,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{report.posts_read + report.posts_cached} posts ({report.posts_cached} from cache, "
               f"{report.posts_read} read), {report.posts_rendered} rendered, {report.posts_published} published; "
               f"{len(report.files_written)} files written, {report.files_unchanged} unchanged; "
-              f"{len(report.errors)} errors, {len(report.problems) - len(report.errors)} warnings; "
+              f"{counted(len(report.errors), 'error')}, {counted(len(report.problems) - len(report.errors), 'warning')}; "
               f"{report.seconds:.2f}s")
     return 1 if args.strict and report.errors else 0

@@ -7,7 +7,8 @@ Exit status: 0 when there is no error (warnings never change it), 1 when there i
 
 example:
   syndicate check ../shared/sample-site
-  syndicate check ../shared/sample-site --format json | jq '.[] | select(.severity == "error")'
+  syndicate check ../shared/sample-site --errors-only
+  syndicate check ../shared/sample-site --format json | jq '.[] | select(.field == "translation")'
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_site_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text: one problem a line and a count (default); json: an array of objects")
+    p.add_argument("--errors-only", action="store_true",
+                   help="list errors only, leaving warnings out (the count still gives both)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     problems, files = lint(settings, args)
-    print(check.as_json(problems) if args.format == "json" else check.as_text(problems, files), end="")
+    if args.format == "json":
+        shown = [p for p in problems if p.severity == "error"] if args.errors_only else problems
+        print(check.as_json(shown), end="")
+    else:
+        print(check.as_text(problems, files, errors_only=args.errors_only), end="")
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 

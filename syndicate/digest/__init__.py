@@ -11,7 +11,16 @@
 The daemon calls `produce(settings, spec, out_dir=..., state_dir=..., now=...)`.
 """
 
-from syndicate.digest.pipeline import HTML_BUDGET, produce
 from syndicate.digest.spec import DigestError, DigestResult, DigestSpec, period_name
 
 __all__ = ["DigestError", "DigestResult", "DigestSpec", "HTML_BUDGET", "period_name", "produce"]
+
+
+def __getattr__(name: str):
+    # The pipeline (premailer, the ledger) loads only when a digest is made: the feed pages use
+    # i18n.py for their dates, and a build must not pay for the rest.
+    if name in ("HTML_BUDGET", "produce"):
+        from syndicate.digest import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,6 +22,8 @@ from syndicate.sources import template_environment, templates_dir
 if TYPE_CHECKING:
     import jinja2
 
+    from syndicate.digest.i18n import Localizer
+
 PAGE_NAME = "index.html"
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 CATALOGUE_DOMAIN = "subscribe"
@@ -145,19 +147,26 @@ def messages(code: str) -> Messages:
 
 
 def _stories(view: FeedView) -> list[dict]:
-    from babel.dates import format_date
-
     items = []
     for rendered in view.entries:
         post, code = rendered.post, rendered.language_code
-        locale = _locale(code) or Locale("en")
+        local = localized(code)
         items.append({
             "url": post.url, "title": post.title, "lang": code,
             "dir": view.spec.direction if view.spec.language else language_direction(code),
-            "iso": post.date.date().isoformat(), "date": format_date(post.date.date(), "long", locale=locale),
-            "summary": post.summary or rendered.summary, "authors": ", ".join(post.authors),
+            "iso": post.date.date().isoformat(), "date": local.date(post.date.date()),
+            "summary": post.summary or rendered.summary, "authors": local.names(post.authors) if post.authors else "",
         })
     return items
+
+
+@cache
+def localized(code: str) -> Localizer:
+    """Dates, digits and lists of names as the language writes them, the digests' way (one
+    localisation for pages and emails): "July 31, 2018", "ថ្ងៃទី៣១ ខែកក្កដា ឆ្នាំ២០១៨"."""
+    from syndicate.digest.i18n import localizer  # Babel's date tables load only when pages are written
+
+    return localizer(code, templates_dir() / "messages")
 
 
 def _direction(spec: FeedSpec, lang: str) -> str:
