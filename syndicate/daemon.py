@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import watchfiles
@@ -34,7 +34,7 @@ class Daemon:
 
     def __init__(self, settings: Settings, channels: tuple[Channel, ...], out_dir: Path, state_dir: Path, *,
                  stop: threading.Event, environ: Mapping[str, str], debounce: float = 1.0,
-                 signalled: Callable[[], bool] = lambda: False):
+                 signalled: Callable[[], bool] = lambda: False, now: datetime | None = None):
         self.settings = settings
         self.channels = {ch.id: ch for ch in channels}
         self.out_dir, self.state_dir = Path(out_dir), Path(state_dir)
@@ -42,6 +42,9 @@ class Daemon:
         self.signalled = signalled
         self.environ = environ
         self.debounce = debounce
+        # `run --now`: jobs see the clock moved to `now` at start, then running on from there
+        # (the scheduler keeps real time: it fires every job at start, then on its trigger).
+        self._offset = now - datetime.now(UTC) if now is not None else timedelta(0)
         self._serial = threading.Lock()
         self._ctx: Context | None = None
         self._board: jobstate.JobBoard | None = None
@@ -79,7 +82,7 @@ class Daemon:
             if self.stop.is_set():
                 return
             channel = self.channels[job_id]
-            started, clock = datetime.now(UTC), time.perf_counter()
+            started, clock = datetime.now(UTC) + self._offset, time.perf_counter()
             result, outcome, error, failure = Result(), "ok", None, None
             try:
                 result = self._run(channel, started)

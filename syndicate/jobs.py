@@ -89,11 +89,30 @@ def run_digest(channel: DigestChannel, ctx: Context, now: datetime) -> Result:
                        window_end=plan.window_end)
         if made is not None:
             items, written = len(made.post_ids), len(made.written)
+        else:
+            log.info("job=%s: %s", channel.id, _nothing_new(channel, ctx, plan.window_end))
+    elif plan.window_end is None:
+        log.info("job=%s: not due yet: its schedule (%s) has not fired before %s", channel.id, channel.schedule,
+                 now.isoformat(timespec="seconds"))
     sent, errors = _deliver_unsent(channel, ctx, now)
     result = Result(items=items, files_changed=written, digests_sent=sent)
     if errors:
         raise JobFailed("; ".join(errors), result)
     return result
+
+
+def _nothing_new(channel: DigestChannel, ctx: Context, window_end: datetime) -> str:
+    """Why a due digest was not made: its window, from the list's last digest (or one period
+    back), held no post the list has not had."""
+    from syndicate.digest.window import window_ending
+
+    spec = channel.spec
+    tz = spec.zone(ctx.settings)
+    last = ctx.ledger.last(spec.list_id) if ctx.ledger is not None else None
+    start = last.window_end if last is not None else window_ending(window_end, spec.period, tz).start
+    local = [when.astimezone(tz).isoformat(timespec="minutes") for when in (start, window_end)]
+    return (f"no new {spec.language} posts since {local[0]} (window up to {local[1]}): no digest; "
+            f"`syndicate run --now` replays an earlier clock")
 
 
 def run_redeliver(channels: tuple[DigestChannel, ...], ctx: Context, now: datetime) -> Result:

@@ -14,6 +14,7 @@ from syndicate.commands.common import (
     add_output_options,
     add_site_options,
     add_verbosity_options,
+    announce_state,
     now_from,
     print_problems,
     settings_from,
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings is None:
         return 2
+    announce_state(args)
     with state_lock(state_dir(args)), progress_bar(enabled=not args.quiet) as progress:
         report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress,
                        workers=default_workers())

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def add_site_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", type=Path, help="the Jekyll site folder (holds _config.yml and */_posts/)")
     p.add_argument("--config", type=Path, metavar="FILE", help="a TOML file that overrides _config.yml (docs/config.md)")
-    p.add_argument("--now", type=_iso_datetime, metavar="ISO",
+    p.add_argument("--now", type=iso_datetime, metavar="ISO",
                    help="the build's clock, e.g. 2018-07-30T12:00:00+07:00 (default: the current time)")
 
 
@@ -40,8 +40,12 @@ def add_verbosity_options(p: argparse.ArgumentParser) -> None:
 
 
 def setup_logging(args: argparse.Namespace) -> None:
-    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    """-v shows syndicate's own debug logs; other libraries' (markdown-it writes one per rule
+    and line) stay at warnings."""
+    logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    if args.verbose:
+        logging.getLogger("syndicate").setLevel(logging.DEBUG)
 
 
 def settings_from(args: argparse.Namespace) -> Settings | None:
@@ -62,6 +66,14 @@ def state_dir(args: argparse.Namespace) -> Path:
     return state_base() / f"{site.name}-{hashlib.sha256(str(site).encode()).hexdigest()[:8]}"
 
 
+def announce_state(args: argparse.Namespace) -> None:
+    """Say where the default state folder is the first time a command creates it: it holds the
+    cache and the digest ledger, which decides what a list has already been sent."""
+    if args.state is None and not args.quiet and not state_dir(args).exists():
+        print(f"keeping the cache and the digest ledger in {state_dir(args)} (choose with --state)",
+              file=sys.stderr)
+
+
 def state_base() -> Path:
     """The folder holding every site's default state folder."""
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "syndicate"
@@ -77,7 +89,7 @@ def print_problems(problems: tuple[Problem, ...] | list[Problem], quiet: bool) -
             print(f"{problem.severity}: {problem}", file=sys.stderr)
 
 
-def _iso_datetime(value: str) -> datetime:
+def iso_datetime(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value)
     except ValueError as exc:

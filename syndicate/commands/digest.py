@@ -16,6 +16,8 @@ example:
 from __future__ import annotations
 
 import argparse
+import calendar
+import re
 import sys
 from datetime import date
 
@@ -23,6 +25,7 @@ from syndicate.commands.common import (
     add_output_options,
     add_site_options,
     add_verbosity_options,
+    announce_state,
     now_from,
     print_problems,
     settings_from,
@@ -43,7 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", required=True, metavar="LANG", help="the site's language key, e.g. english or khmer")
     p.add_argument("--period", type=_period, default="daily", metavar="PERIOD",
                    help="daily, weekly or a number of seconds (default: daily)")
-    p.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    p.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
                    help="the day whose cut-off ends the window (default: the window due now)")
     p.add_argument("--cutoff", default="06:00", metavar="HH:MM", help="when windows end, local time (default: 06:00)")
     p.add_argument("--timezone", metavar="ZONE", help="the list's time zone, e.g. Asia/Phnom_Penh (default: the site's)")
@@ -64,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if settings is None:
         return 2
     now = now_from(args)
+    announce_state(args)
     try:
         spec = DigestSpec.for_site(
             settings, args.language, args.period, list_id=args.list_id, list_address=args.list_address,
@@ -91,6 +95,22 @@ def run(args: argparse.Namespace) -> int:
               f"{result.window_start.isoformat()} to {result.window_end.isoformat()}"
               f"{' (repeated from the ledger)' if result.repeated else ''}", file=sys.stderr)
     return 0
+
+
+def _day(value: str) -> date:
+    """A calendar day, named in the user's terms when it is none: "2018-02-30: February 2018 has 28 days"."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: expected YYYY-MM-DD, e.g. 2018-07-28")
+    year, month, _ = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise argparse.ArgumentTypeError(f"{value}: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    raise argparse.ArgumentTypeError(f"{value}: {calendar.month_name[month]} {year} has {days} days")
 
 
 def _period(value: str) -> str | int:

@@ -7,6 +7,7 @@ SIGTERM or Ctrl-C stops it cleanly (exit 0).
 
 example:
   syndicate run examples/site --out out --state state
+  syndicate run examples/site --out out --state state --now 2026-11-23T07:00:00+07:00
   SYNDICATE_SMTP_USER=... SYNDICATE_SMTP_PASSWORD=... syndicate run site --feeds /etc/syndicate/feeds
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 # Only the standard library (and commands.common, which imports nothing else) up here:
 # syndicate's other modules take half a second to load, and run() must catch SIGTERM before that.
-from syndicate.commands.common import add_output_options
+from syndicate.commands.common import add_output_options, iso_datetime
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,6 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="a TOML file that overrides _config.yml (docs/config.md)")
     add_output_options(p)
+    p.add_argument("--now", type=iso_datetime, metavar="ISO",
+                   help="replay from this clock, e.g. 2026-11-23T07:00:00+07:00: jobs run at start as if it were "
+                        "then, and the clock runs on from there (default: the current time)")
     p.add_argument("--feeds", type=Path, metavar="DIR",
                    help="folder of channel definitions, *.toml (default: ./feeds when it exists)")
     p.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS",
@@ -78,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
             feeds or "the defaults (no feeds/ folder)",
             ", ".join(f"{ch.id} ({ch.kind}, {ch.schedule})" for ch in channels))
         Daemon(settings, channels, args.out, state, stop=stop, signalled=lambda: bool(signalled),
-               environ=os.environ, debounce=args.debounce).serve()
+               environ=os.environ, debounce=args.debounce, now=args.now).serve()
     return 0
