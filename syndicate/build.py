@@ -17,6 +17,7 @@ from syndicate import __version__
 from syndicate.collect.category_pages import category_pages
 from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
+from syndicate.emit.news_sitemap import news_entries, next_change
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.output import confined, remove_stale_temps, write_if_changed
 from syndicate.select import (
@@ -95,12 +96,14 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         visible = published(entries, settings, now)
         specs, spec_problems = feed_specs(visible, settings, category_pages(settings))
         jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], visible, only.formats)
+        news = {job.spec.language: news_entries(visible, job.spec.language, now)
+                for job in jobs if job.spec.language is not None and job.spec.category is None}
         site.render(post for job in jobs if job.pending for post in job.posts)
         feeds = _pending_feeds(site, out_dir, jobs)
         # Many feeds (a cold build) are serialised on the workers while this process writes the
         # pages beside them; a few (one new post) cost less than forking for them.
         with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
-            more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__)
+            more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__, news)
             written, unchanged = _record_feeds(site, jobs, feeds_written())
         written, unchanged = written + more_written, unchanged + more_unchanged
         produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
@@ -112,7 +115,7 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
                     + site.post_problems(in_feeds[source] for source in sorted(in_feeds)))
         published_count = sum(1 for e in visible if only.language in (None, e.language))
         cache.state = {**cache.state, repr(only): {
-            "scan": site.scan_digest, "next": next_publication(entries, now), "published": published_count,
+            "scan": site.scan_digest, "next": _next_change(entries, now, news), "published": published_count,
             "problems": [astuple(p) for p in problems]}}
         site.commit()
     return BuildReport(
@@ -121,6 +124,12 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
         files_written=tuple(written), files_unchanged=unchanged,
         problems=tuple(problems), seconds=time.perf_counter() - started,
     )
+
+
+def _next_change(entries: list[Entry], now: datetime, news: dict[str, list[Entry]]) -> float | None:
+    """When outputs change with no file changed: a post comes due, or one leaves a news sitemap."""
+    times = [next_publication(entries, now), *(next_change(items) for items in news.values())]
+    return min((t for t in times if t is not None), default=None)
 
 
 def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -> bool:

@@ -16,6 +16,7 @@ from typing import NamedTuple, Protocol
 from syndicate.archive import ArchivePage, archive_pages, archive_urls, feed_file_of, page_links, subscription_links
 from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
+from syndicate.emit.news_sitemap import NEWS_SITEMAP_NAME, news_sitemap_bytes
 from syndicate.emit.opml import OPML_NAME, opml_bytes
 from syndicate.emit.pages import PAGE_NAME, Listed, feed_page_bytes, page_path, site_index_bytes, stylesheet_bytes
 from syndicate.model import Post
@@ -24,7 +25,7 @@ from syndicate.select import Entry, FeedSpec
 from syndicate.site import Site
 
 XSL_NAME = "feed.xsl"
-SUBSCRIBER_FILES = (PAGE_NAME, OPML_NAME, XSL_NAME)
+SUBSCRIBER_FILES = (PAGE_NAME, OPML_NAME, XSL_NAME, NEWS_SITEMAP_NAME)
 
 
 class FeedJob(Protocol):
@@ -69,12 +70,14 @@ def subscription_extras(settings: Settings, spec: FeedSpec, feed_urls: dict[str,
     }
 
 
-def write_subscriber_files(site: Site, out_dir: Path, jobs: Sequence[FeedJob],
-                           generator_version: str) -> tuple[list[str], int, set[str]]:
-    """Write what changed; return (files written, files unchanged, every file produced)."""
+def write_subscriber_files(site: Site, out_dir: Path, jobs: Sequence[FeedJob], generator_version: str,
+                           news: dict[str, list[Entry]] | None = None) -> tuple[list[str], int, set[str]]:
+    """Write what changed; return (files written, files unchanged, every file produced).
+    `news`: each language's posts for its Google News sitemap (emit/news_sitemap.py)."""
     settings = site.settings
     out = _Outputs(site, out_dir)
     language = page_language(settings)
+    sitemaps = _write_news_sitemaps(out, settings, jobs, news or {})
     views: dict[str, FeedView] = {}
 
     def view(job: FeedJob) -> FeedView:
@@ -93,15 +96,34 @@ def write_subscriber_files(site: Site, out_dir: Path, jobs: Sequence[FeedJob],
     if site_job is not None:  # a build of one language leaves the site-wide files alone
         listed = [Listed(job.spec, job.feed_urls) for job in jobs]
         everything = [(item.spec, item.feed_urls) for item in listed]
-        out.put(PAGE_NAME, _digest([everything, site_job.inputs, "index"]), lambda: site_index_bytes(
+        out.put(PAGE_NAME, _digest([everything, site_job.inputs, sitemaps, "index"]), lambda: site_index_bytes(
             title=settings.title, description=settings.description, home_url=site_job.spec.home_url,
-            page_language=language, opml=OPML_NAME, feeds=listed, site_view=view(site_job)))
+            page_language=language, opml=OPML_NAME, feeds=listed, site_view=view(site_job), news_sitemaps=sitemaps))
         out.put(OPML_NAME, _digest([everything, "opml"]), lambda: opml_bytes(settings.title, listed))
     if settings.stylesheet is True:
         for folder, (code, direction) in _stylesheet_folders(jobs, language).items():
             out.put(f"{folder}/{XSL_NAME}".lstrip("/"), _digest([code, direction, "xsl"]),
                     lambda code=code, direction=direction: stylesheet_bytes(code, direction))
     return out.written, out.unchanged, out.produced
+
+
+def _write_news_sitemaps(out: _Outputs, settings: Settings, jobs: Sequence[FeedJob],
+                         news: dict[str, list[Entry]]) -> dict[str, str]:
+    """Each language's news sitemap, when it has posts in the window: language key -> its path in OUT."""
+    written = {}
+    for job in jobs:
+        spec = job.spec
+        entries = news.get(spec.language or "")
+        if spec.language is None or spec.category is not None or not entries:
+            continue
+        rel = f"{spec.folder}/{NEWS_SITEMAP_NAME}"
+        publication = settings.language(spec.language).title
+        code = spec.language_code or "und"
+        inputs = _digest([publication, code, settings.timezone.key, [(e.url, e.title, e.timestamp) for e in entries]])
+        out.put(rel, inputs, lambda publication=publication, code=code, entries=entries: news_sitemap_bytes(
+            publication, code, entries, settings.timezone))
+        written[spec.language] = rel
+    return written
 
 
 def _write_archive(out: _Outputs, site: Site, job: FeedJob, generator_version: str) -> None:

@@ -92,10 +92,11 @@ def feed_page_bytes(view: FeedView, page_language: str) -> bytes:
 
 
 def site_index_bytes(*, title: str, description: str, home_url: str, page_language: str, opml: str,
-                     feeds: list[Listed], site_view: FeedView | None) -> bytes:
+                     feeds: list[Listed], site_view: FeedView | None, news_sitemaps: dict[str, str] | None = None) -> bytes:
     """OUT/index.html: every feed, grouped by language, and the site-wide feed's latest stories.
 
     `feeds` come in feed_specs order: the site feed, then each language before its categories.
+    `news_sitemaps`: language key -> its Google News sitemap, relative to OUT.
     """
     site = next((f for f in feeds if f.spec.language is None), None)
     groups: dict[str, dict] = {}
@@ -107,7 +108,8 @@ def site_index_bytes(*, title: str, description: str, home_url: str, page_langua
             code = spec.language_code or page_language
             language_feed = next(f for f in feeds if f.spec.language == spec.language and f.spec.category is None)
             groups[spec.language] = {"lang": code, "dir": spec.direction, "name": language_name(code),
-                                     "t": messages(code), "feed": language_feed, "categories": []}
+                                     "t": messages(code), "feed": language_feed, "categories": [],
+                                     "news_sitemap": (news_sitemaps or {}).get(spec.language)}
         if spec.category is not None:
             groups[spec.language]["categories"].append(feed)
     discovery = [tag for f in feeds if f.spec.category is None for tag in link_tags(f.spec, f.feed_urls)]
