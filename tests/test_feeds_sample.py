@@ -24,7 +24,9 @@ SEED_TITLE = "Hun Sen Circles Opponents Abroad and At Home"
 def built(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("out")
     report = build(load_settings(sample_site), out, now=NOW, state_dir=tmp_path_factory.mktemp("state"))
-    assert not report.errors, report.errors
+    # The sample's own editorial errors (mugshot URLs as written, translations to no post, docs/check.md)
+    # are published anyway; nothing else may be wrong.
+    assert {p.field for p in report.errors} <= {"mugshot", "translation"}, report.errors
     return out
 
 
@@ -70,7 +72,9 @@ def test_seed_post_facts_in_xml_feeds(built: Path, rel: str):
     translations = [l for l in entry.links if l.get("hreflang") == "km"]
     assert [l.href for l in translations] == [SEED_KM_URL]
     assert translations[0].rel in ("alternate", "http://www.iana.org/assignments/relation/alternate")
-    assert parsed.feed.link == f"{BASE}/english/"
+    # a category feed's home is the site's page for that category (english/profile/politician/index.html)
+    home = {"english": "english/", "english/politician": "english/profile/politician/", "english/profile": "english/profile/"}
+    assert parsed.feed.link == f"{BASE}/{home[rel.rsplit('/', 1)[0]]}"
     assert "content" in entry and "Tharo" in entry.content[0].value
 
 
