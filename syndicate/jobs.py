@@ -109,7 +109,9 @@ def _nothing_new(channel: DigestChannel, ctx: Context, window_end: datetime) -> 
     spec = channel.spec
     tz = spec.zone(ctx.settings)
     last = ctx.ledger.last(spec.list_id) if ctx.ledger is not None else None
-    start = last.window_end if last is not None else window_ending(window_end, spec.period, tz).start
+    # A replay (`run --now`) may come before the ledger's last digest: then one period back.
+    start = last.window_end if last is not None and last.window_end < window_end else \
+        window_ending(window_end, spec.period, tz).start
     local = [when.astimezone(tz).isoformat(timespec="minutes") for when in (start, window_end)]
     return (f"no new {spec.language} posts since {local[0]} (window up to {local[1]}): no digest; "
             f"`syndicate run --now` replays an earlier clock")
