@@ -50,7 +50,7 @@ class Settings:
     archives: bool = False  # RFC 5005 archive pages: every feed's full history
     archive_page_size: int = 50
     # Bounds on hostile or runaway input ([limits] in the TOML file); each one hit is a warning.
-    max_post_bytes: int = 1_048_576  # larger post files are not read
+    max_post_bytes: int = 16_777_216  # larger post files are not read: a memory guard, above any real post
     max_categories: int = 50  # per post, for categories and for tags; the rest are dropped
     max_posts: int = 200_000  # per site, the newest by file name; older ones are not read
 
