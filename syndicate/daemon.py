@@ -100,8 +100,17 @@ class Daemon:
             else:
                 log.info("%s", line)
             run = jobstate.JobRun(job_id, started, round(duration, 3), outcome, result.items, result.files_changed,
-                                  result.digests_sent, error if outcome == "error" else None)
+                                  result.digests_sent, error if outcome == "error" else None,
+                                  undelivered=isinstance(failure, JobFailed))
             self._board.update(jobstate.with_run, run)
+            if result.digests_sent and self._ctx.ledger is not None:
+                self._board.update(jobstate.with_delivered, self._delivered_lists(), datetime.now(UTC))
+
+    def _delivered_lists(self) -> list[str]:
+        """Digest jobs with nothing left unsent in the ledger."""
+        waiting = {record.list_id for record in self._ctx.ledger.unsent()}
+        return [cid for cid, ch in self.channels.items()
+                if isinstance(ch, DigestChannel) and ch.spec.list_id not in waiting]
 
     def _run(self, channel: Channel, now: datetime) -> Result:
         if isinstance(channel, FeedChannel):

@@ -276,3 +276,43 @@ def test_starttls_and_a_login_read_from_the_environment(smtp_server, tmp_path, m
     assert mailbox.logins == [(b"newsroom", b"s3cret")]
     assert mailbox.message_ids() == [record.message_id]
     assert ledger.status(record.message_id) == "sent"
+
+
+def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_not(
+        smtp_server, digest_world, tmp_path, capsys):
+    """The list's 06:00 run failed at the mail server; the retry job delivered it ten minutes
+    later. `status` must not go on reporting the list as failed until its next day's run."""
+    from syndicate.cli import main
+    from syndicate.daemon import Daemon
+    from syndicate.lock import state_lock
+
+    mailbox = Mailbox(refuse=99)
+    port = smtp_server(mailbox)
+    _, ctx, _ = digest_world(port)
+    now = datetime.now(timezone.utc)
+    (ctx.settings.site_dir / "english" / "_posts" / f"{now:%Y-%m-%d}-today.md").write_text(
+        f"---\ntitle: Today\ndate: {(now - timedelta(hours=30)).isoformat()}\nlanguage: english\n---\n\nNews.\n",
+        encoding="utf-8")
+    channels = load_channels(tmp_path / f"feeds-{port}", ctx.settings)
+    stop = threading.Event()
+    daemon = Daemon(ctx.settings, channels, ctx.out_dir, ctx.state_dir, stop=stop, environ={})
+    with state_lock(ctx.state_dir):
+        thread = threading.Thread(target=daemon.serve)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not (ctx.state_dir / "jobs.json").is_file() or '"outcome": "error"' not in (
+                    ctx.state_dir / "jobs.json").read_text() or daemon._serial.locked():
+                assert time.monotonic() < deadline, "the list's job never failed"
+                time.sleep(0.1)
+            assert main(["status", "--state", str(ctx.state_dir)]) == 1
+            assert "refused" not in capsys.readouterr().out  # a temporary failure: 451
+            mailbox.refuse = 0  # the mail service recovers; the retry job runs
+            daemon.run_job("redeliver")
+            assert len(mailbox.messages) == 1
+            assert main(["status", "--state", str(ctx.state_dir)]) == 0
+            [row] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("news ")]
+            assert " ok " in row and "451" in row  # healthy now; the last failure is still shown
+        finally:
+            stop.set()
+            thread.join(timeout=30)
