@@ -3,6 +3,7 @@ STARTTLS with a login from the environment, and the resend after a crash keeping
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import socket
@@ -316,3 +317,75 @@ def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_n
         finally:
             stop.set()
             thread.join(timeout=30)
+
+
+class SlowMailbox(Mailbox):
+    """A server that takes its time: `data_delay` seconds to answer the message."""
+
+    def __init__(self, data_delay: float = 0):
+        super().__init__()
+        self.data_delay = data_delay
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.data_delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never says a word (not even the 220 greeting)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.mark.parametrize("server", ["slow to answer the message", "silent after connecting"])
+def test_stopping_never_waits_for_the_server_and_leaves_the_digest_unsent(smtp_server, silent_server, tmp_path,
+                                                                         message, server: str):
+    record, ledger = message
+    if server == "slow to answer the message":
+        mailbox = SlowMailbox(data_delay=60)
+        port = smtp_server(mailbox)
+    else:
+        mailbox, port = None, silent_server
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match="stopped during attempt 1; the digest is sent at the next start"):
+        send_it(record, ledger, tmp_path, Smtp("127.0.0.1", port, "none", attempts=3, backoff=0.01, timeout=60),
+                stop=stop)
+    assert time.monotonic() - started < 10  # not the server's 60 s
+    assert ledger.status(record.message_id) == "pending"  # never marked sent: the next start sends it
+    assert (tmp_path / "out" / "outbox" / "news-20261124T230000Z.eml").is_file()
+    assert mailbox is None or mailbox.messages == []
+
+
+def test_the_ledger_records_the_delivery_before_the_conversation_ends(smtp_server, tmp_path, message):
+    """kill -9 between the server's 250 and the ledger's write sends a digest twice: the write now
+    comes right after the 250, before QUIT, so the server sees it recorded while still connected."""
+    record, ledger = message
+    seen_at_quit: list[str] = []
+
+    class Watching(Mailbox):
+        async def handle_QUIT(self, server, session, envelope):
+            for _ in range(50):  # up to 5 s for the client's ledger write, without blocking the loop
+                with Ledger(tmp_path / "state") as other:
+                    status = other.status(record.message_id)
+                if status == "sent":
+                    break
+                await asyncio.sleep(0.1)
+            seen_at_quit.append(status)
+            return "221 Bye"
+
+    mailbox = Watching()
+    port = smtp_server(mailbox)
+    send_it(record, ledger, tmp_path, Smtp("127.0.0.1", port, "none", attempts=1))
+    assert mailbox.message_ids() == [record.message_id]
+    assert ledger.status(record.message_id) == "sent"
+    deadline = time.monotonic() + 10
+    while not seen_at_quit and time.monotonic() < deadline:  # QUIT goes on in the background
+        time.sleep(0.05)
+    assert seen_at_quit == ["sent"]
+    assert [p.name for p in (tmp_path / "out" / "sent").iterdir()] == ["news-20261124T230000Z.eml"]
