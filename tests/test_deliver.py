@@ -280,9 +280,10 @@ def test_starttls_and_a_login_read_from_the_environment(smtp_server, tmp_path, m
 
 
 def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_not(
-        smtp_server, digest_world, tmp_path, capsys):
+        smtp_server, digest_world, tmp_path, capsys, caplog):
     """The list's 06:00 run failed at the mail server; the retry job delivered it ten minutes
-    later. `status` must not go on reporting the list as failed until its next day's run."""
+    later. `status` must not go on reporting the list as failed until its next day's run.
+    Each failure is one log line with the server's answer; the traceback only with -v (DEBUG)."""
     from syndicate.cli import main
     from syndicate.daemon import Daemon
     from syndicate.lock import state_lock
@@ -308,6 +309,12 @@ def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_n
                 time.sleep(0.1)
             assert main(["status", "--state", str(ctx.state_dir)]) == 1
             assert "refused" not in capsys.readouterr().out  # a temporary failure: 451
+            failures = [r for r in caplog.records if r.name == "syndicate.run" and r.levelname == "ERROR"]
+            assert failures and all(r.exc_info is None and "gave up after 3 attempts: 451 4.3.0 Try again later"
+                                    in r.getMessage() for r in failures)
+            caplog.set_level(logging.DEBUG, logger="syndicate.run")  # what -v sets
+            daemon.run_job("redeliver")
+            assert caplog.records[-1].exc_info is not None
             mailbox.refuse = 0  # the mail service recovers; the retry job runs
             daemon.run_job("redeliver")
             assert len(mailbox.messages) == 1
