@@ -52,17 +52,19 @@ def content_type(name: str) -> str:
     return _TYPES_BY_SUFFIX.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def make_server(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> PreviewServer:
+def make_server(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                idle_timeout: float = IDLE_TIMEOUT) -> PreviewServer:
     """A server bound to host:port (port 0: any free port); call serve_forever() on it."""
-    return PreviewServer(Path(root), (host, port))
+    return PreviewServer(Path(root), (host, port), idle_timeout)
 
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, root: Path, address: tuple[str, int]):
+    def __init__(self, root: Path, address: tuple[str, int], idle_timeout: float = IDLE_TIMEOUT):
         self.root = root
+        self.idle_timeout = idle_timeout
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -72,8 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = f"syndicate-serve/{__version__}"
     protocol_version = "HTTP/1.1"
-    timeout = IDLE_TIMEOUT  # a silent client frees its thread instead of holding it forever
     _body_bytes: int | str = "-"
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # a silent client frees its thread instead of holding it forever
+        super().setup()
 
     def do_GET(self) -> None:
         self._respond(send_body=True)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import gzip
 import http.client
 import logging
+import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -186,10 +190,43 @@ def test_verbose_logs_each_request_in_common_log_format(served_folder, caplog: p
     assert lines[1].endswith('"HEAD /missing.xml HTTP/1.1" 404 -')
 
 
-def test_the_server_queues_many_connections_and_drops_silent_ones(out: Path):
+def test_the_server_queues_many_connections(out: Path):
     srv = make_server(out, "127.0.0.1", 0)
     try:
         assert srv.request_queue_size >= 128  # 50 clients at once overflowed a backlog of 5
-        assert 0 < srv.RequestHandlerClass.timeout <= 30  # a silent client frees its thread
     finally:
         srv.server_close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /english/feed.xml HTTP/1.1\r\n"], ids=["nothing", "half a request"])
+def test_a_silent_connection_is_closed_and_frees_its_thread(served_folder, sent: bytes):
+    out, _ = served_folder
+    srv = make_server(out, "127.0.0.1", 0)
+    assert 0 < srv.idle_timeout <= 30
+    srv.server_close()
+    srv = make_server(out, "127.0.0.1", 0, idle_timeout=0.3)  # the same mechanism, without the wait
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(srv.server_address[:2], timeout=10) as client:
+            client.sendall(sent)
+            assert client.recv(1024) == b""  # closed by the server, not left to hold a thread
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+def test_serve_v_prints_the_access_log_on_stderr(served_folder):
+    out, _ = served_folder
+    proc = subprocess.Popen([sys.executable, "-m", "syndicate", "serve", str(out), "--port", "0", "-v"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    try:
+        port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
+        assert _get(("127.0.0.1", port), "/english/feed.xml")[0] == 200
+        line = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert re.fullmatch(r'127\.0\.0\.1 - - \[.+\] "GET /english/feed\.xml HTTP/1\.1" 200 6\n', line), line
