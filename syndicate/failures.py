@@ -42,7 +42,8 @@ def describe(exc: BaseException, state_dir: Path | None = None) -> tuple[int, st
 
     SQLite names no file: its failures are about the state folder, named by `state_dir`.
     """
-    if isinstance(exc, OSError) and exc.errno is not None:
+    # An OSError about a file, or of a kind only files have; a refused connection is not one.
+    if isinstance(exc, OSError) and (exc.errno in _BY_ERRNO or exc.errno is not None and exc.filename is not None):
         status, cause = _BY_ERRNO.get(exc.errno, (EXIT_IO_ERROR, exc.strerror or str(exc)))
         path = exc.filename if exc.filename is not None else "(unnamed file)"
         if exc.errno == errno.ENOTDIR:

@@ -119,3 +119,12 @@ def test_a_write_that_fails_names_its_file(tmp_path: Path, monkeypatch: pytest.M
         output.write_if_changed(tmp_path / "feed.xml", b"<rss/>")
     assert pickle.loads(pickle.dumps(caught.value)).filename == str(tmp_path / "feed.xml")
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_only_file_system_failures_are_described():
+    from syndicate.failures import EXIT_IO_ERROR, describe
+
+    assert describe(OSError(errno.EIO, "Input/output error", "/srv/out/feed.xml")) == (
+        EXIT_IO_ERROR, "/srv/out/feed.xml: Input/output error")
+    assert describe(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")) is None  # a bug: traceback
+    assert describe(ValueError("no")) is None
