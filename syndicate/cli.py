@@ -61,6 +61,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a full disk, a read-only mount: one line and its own status, no traceback
+        from syndicate.failures import describe
+
+        described = describe(exc, _state_folder(args))
+        if described is None:
+            raise
+        print(f"error: {described[1]}", file=sys.stderr)
+        return described[0]
+
+
+def _state_folder(args: argparse.Namespace) -> os.PathLike | None:
+    if not hasattr(args, "state") or not hasattr(args, "site"):
+        return None
+    from syndicate.commands.common import state_dir
+
+    return state_dir(args)
 
 
 def entry() -> None:

@@ -10,6 +10,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,7 +53,7 @@ class Settings:
     archives: bool = False  # RFC 5005 archive pages: every feed's full history
     archive_page_size: int = 50
     # Bounds on hostile or runaway input ([limits] in the TOML file); each one hit is a warning.
-    max_post_bytes: int = 1_048_576  # larger post files are not read
+    max_post_bytes: int = 16_777_216  # larger post files are not read: a memory guard, above any real post
     max_categories: int = 50  # per post, for categories and for tags; the rest are dropped
     max_posts: int = 200_000  # per site, the newest by file name; older ones are not read
 
@@ -102,7 +103,7 @@ def load_settings(site_dir: Path, config_file: Path | None = None) -> Settings:
     if not site_dir.is_dir():
         raise ConfigError(f"{site_dir}: not a folder")
     jekyll = _read_yaml(jekyll_file) if jekyll_file.is_file() else {}
-    settings = _from_jekyll(site_dir, jekyll, jekyll_file.name)
+    settings = _from_jekyll(site_dir, jekyll, jekyll_file)
     if config_file is not None:
         settings = _apply_toml(settings, Path(config_file))
     return settings
@@ -122,36 +123,79 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _from_jekyll(site_dir: Path, cfg: dict[str, Any], name: str) -> Settings:
-    base = cfg.get("canonical_url_base") or (str(cfg.get("url") or "") + str(cfg.get("baseurl") or "")) or cfg.get("url_base")
+def _from_jekyll(site_dir: Path, cfg: dict[str, Any], path: Path) -> Settings:
+    name = str(path)
+    text = _YamlReader(cfg, name)
+    base = text("canonical_url_base") or (text("url") + text("baseurl")) or text("url_base")
     if not base:
         base = "http://localhost:4000"
-    base = _check_base(str(base), name, "canonical_url_base")
-    tz = _zone(str(cfg.get("timezone") or "UTC"), name, "timezone")
-    title = _text(cfg.get("title")) or site_dir.resolve().name
-    description = _text(cfg.get("description")) or title
+    base = _check_base(base, name, "canonical_url_base")
+    tz = _zone(text("timezone") or "UTC", name, "timezone")
+    title = text("title") or site_dir.resolve().name
+    description = text("description") or title
     languages = {}
-    for key, info in (cfg.get("site_info__object") or {}).items():
-        if isinstance(info, dict):
-            languages[str(key)] = _jekyll_language(str(key), info, title, description)
-    exclude = tuple(str(x) for x in cfg.get("exclude") or ()) + DEFAULT_EXCLUDES
+    for key, info in text.mapping("site_info__object").items():
+        where = f"site_info__object.{key}"
+        languages[str(key)] = _jekyll_language(str(key), _YamlReader(text.mapping(where, info), name, where),
+                                               title, description)
+    exclude = tuple(text.strings("exclude")) + DEFAULT_EXCLUDES
     return Settings(
         site_dir=site_dir, base_url=base, feed_base_url=base, timezone=tz,
-        permalink=str(cfg.get("permalink") or "date"), title=title, description=description,
-        languages=languages, exclude=exclude, config_files=(name,),
+        permalink=text("permalink") or "date", title=title, description=description,
+        languages=languages, exclude=exclude, config_files=(path.name,),
     )
 
 
-def _jekyll_language(key: str, info: dict[str, Any], site_title: str, site_desc: str) -> Language:
-    analytics = info.get("analytics") if isinstance(info.get("analytics"), dict) else {}
-    code = _text(analytics.get("abbreviation")) or language_code(key)
-    direction = _text(analytics.get("direction")) or language_direction(code)
+def _jekyll_language(key: str, info: _YamlReader, site_title: str, site_desc: str) -> Language:
+    analytics = _YamlReader(info.mapping("analytics"), info.name, f"{info.where}.analytics")
+    code = analytics("abbreviation") or language_code(key)
+    direction = analytics("direction") or language_direction(code)
     return Language(
         key=key, code=code,
-        title=_text(info.get("title")) or site_title,
-        description=_text(info.get("description_short") or info.get("description")) or site_desc,
+        title=info("title") or site_title,
+        description=info("description_short") or info("description") or site_desc,
         direction="rtl" if direction == "rtl" else "ltr",
     )
+
+
+class _YamlReader:
+    """The `_config.yml` keys syndicate reads, each type-checked: a wrong type is a ConfigError
+    naming the file, the key and the type expected, never a traceback later on."""
+
+    _SCALARS = (str, int, float, date)  # `title: 2018` is a title; a list or a mapping is not
+
+    def __init__(self, data: dict[str, Any], name: str, where: str = ""):
+        self.data, self.name, self.where = data, name, where
+
+    def __call__(self, key: str) -> str:
+        """A text value, whitespace collapsed; "" when absent or null."""
+        value = self.data.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, self._SCALARS):
+            raise self._error(key, "a string", value)
+        return _text(value)
+
+    def mapping(self, key: str, value: object = None) -> dict[str, Any]:
+        value = self.data.get(key) if value is None else value
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._error(key, "a mapping (key: value lines)", value)
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or any(isinstance(v, (bool, list, dict)) or v is None for v in value):
+            raise self._error(key, "a list of names", value)
+        return [str(v) for v in value]
+
+    def _error(self, key: str, expected: str, value: object) -> ConfigError:
+        full = f"{self.where}.{key}" if self.where else key
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        return ConfigError(f"{self.name}: {full}: expected {expected}, got {type(value).__name__} {shown}")
 
 
 def _apply_toml(s: Settings, path: Path) -> Settings:

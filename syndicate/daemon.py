@@ -21,6 +21,7 @@ from syndicate import jobstate, schedule
 from syndicate.channels import Channel, DigestChannel, FeedChannel
 from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
 from syndicate.config import Settings
+from syndicate.failures import describe
 from syndicate.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
 from syndicate.ledger import Ledger
 
@@ -91,18 +92,28 @@ class Daemon:
             except JobFailed as exc:
                 outcome, error, result, failure = "error", str(exc), exc.result, exc
             except Exception as exc:  # a failing job must not take the daemon down: log, retry next time
-                outcome, error, failure = "error", f"{type(exc).__name__}: {exc}", exc
+                described = describe(exc, self.state_dir)
+                outcome, error, failure = "error", described[1] if described else f"{type(exc).__name__}: {exc}", exc
             duration = time.perf_counter() - clock
             line = (f"job={job_id} kind={channel.kind} outcome={outcome} duration={duration:.2f}s "
                     f"items={'-' if result.items is None else result.items} files_changed={result.files_changed} "
                     f"digests_sent={result.digests_sent}" + (f" problems={result.problems}" if result.problems else ""))
-            if outcome == "error":
-                log.error("%s error=%s", line, error, exc_info=failure)
+            if outcome == "error":  # one line; the traceback only for -v, where it helps a bug report
+                log.error("%s error=%s", line, error, exc_info=failure if log.isEnabledFor(logging.DEBUG) else None)
             else:
                 log.info("%s", line)
             run = jobstate.JobRun(job_id, started, round(duration, 3), outcome, result.items, result.files_changed,
-                                  result.digests_sent, error if outcome == "error" else None)
+                                  result.digests_sent, error if outcome == "error" else None,
+                                  undelivered=isinstance(failure, JobFailed))
             self._board.update(jobstate.with_run, run)
+            if result.digests_sent and self._ctx.ledger is not None:
+                self._board.update(jobstate.with_delivered, self._delivered_lists(), datetime.now(UTC))
+
+    def _delivered_lists(self) -> list[str]:
+        """Digest jobs with nothing left unsent in the ledger."""
+        waiting = {record.list_id for record in self._ctx.ledger.unsent()}
+        return [cid for cid, ch in self.channels.items()
+                if isinstance(ch, DigestChannel) and ch.spec.list_id not in waiting]
 
     def _run(self, channel: Channel, now: datetime) -> Result:
         if isinstance(channel, FeedChannel):

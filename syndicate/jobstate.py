@@ -31,6 +31,7 @@ class JobRun:
     files_changed: int = 0
     digests_sent: int = 0
     error: str | None = None
+    undelivered: bool = False  # the run failed only in handing digests to the mail server
 
 
 def started(doc: dict[str, Any], jobs: dict[str, tuple[str, str]], *, pid: int, site: str, out: str,
@@ -51,6 +52,16 @@ def with_run(doc: dict[str, Any], run: JobRun) -> dict[str, Any]:
     if run.error is not None:  # kept after later successes, so status still shows the last failure
         job.update(last_error=run.error, last_error_at=run.started.isoformat())
     return {**doc, "jobs": {**doc["jobs"], run.job: job}}
+
+
+def with_delivered(doc: dict[str, Any], jobs: list[str], when: datetime) -> dict[str, Any]:
+    """Digest jobs whose last run failed only at delivery, once the retry job has delivered every
+    digest they left: their outcome is ok again (the failure stays in last_error), so `status`
+    does not report a list that is fine until its next scheduled run, a day or a week later."""
+    changed = {job: {**doc["jobs"][job], "outcome": "ok", "undelivered": False, "delivered_late": when.isoformat()}
+               for job in jobs
+               if doc["jobs"].get(job, {}).get("outcome") == "error" and doc["jobs"][job].get("undelivered")}
+    return {**doc, "jobs": {**doc["jobs"], **changed}} if changed else doc
 
 
 def with_next_runs(doc: dict[str, Any], next_runs: dict[str, datetime | None]) -> dict[str, Any]:

@@ -73,6 +73,7 @@ class Ledger:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a commit is on disk when it returns: "sent" survives a power cut
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")

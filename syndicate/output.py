@@ -46,11 +46,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:  # write() and fsync() name no file
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return True
 

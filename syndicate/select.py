@@ -15,6 +15,9 @@ from syndicate.config import Settings
 from syndicate.model import Post, Problem, Translation
 
 _NOT_SLUG = regex.compile(r"[^\p{L}\p{M}\p{N}]+")
+# A file system allows 255 bytes per name; a folder made from a category or a language keeps
+# well under that, so OUT/<language>/<category>/feed-archive-N.json stays a sane length too.
+MAX_SLUG_BYTES = 120
 
 
 class Entry(NamedTuple):
@@ -55,7 +58,24 @@ class FeedSpec:
 
 
 def slugify(name: str) -> str:
-    """A folder name for a category: lower case letters, marks and digits of any script, hyphens."""
+    """A folder name for a category: lower case letters, marks and digits of any script, hyphens,
+    at most MAX_SLUG_BYTES in UTF-8. A longer name is cut at a character boundary and ends in a
+    hash of the whole name, so it stays unique and is the same on every build."""
+    slug = _full_slug(name)
+    raw = slug.encode()
+    if len(raw) <= MAX_SLUG_BYTES:
+        return slug
+    suffix = "-" + hashlib.sha1(raw).hexdigest()[:8]
+    head, size = [], 0
+    for grapheme in regex.findall(r"\X", slug):  # never split a letter from its marks
+        size += len(grapheme.encode())
+        if size > MAX_SLUG_BYTES - len(suffix):
+            break
+        head.append(grapheme)
+    return "".join(head).rstrip("-") + suffix
+
+
+def _full_slug(name: str) -> str:
     return _NOT_SLUG.sub("-", name.casefold()).strip("-")
 
 
@@ -138,6 +158,8 @@ def feed_specs(posts: list[Entry], settings: Settings,
                 problems.append(Problem(f"{lang_folder}/", f"categories {clash!r} and {names[folded]!r} share a "
                                         f"folder name; {names[folded]!r} is published as {slug!r}",
                                         field="categories", severity="warning"))
+            if slug != _full_slug(folded):
+                problems.append(_shortened(names[folded], f"{lang_folder}/{slug}", posts, key))
             taken.setdefault(slug, names[folded])
             label = settings.category_label(key, names[folded])
             page = pages.get((key, folded))
@@ -147,6 +169,14 @@ def feed_specs(posts: list[Entry], settings: Settings,
                 category=folded, label=label, **common,
             ))
     return specs, problems
+
+
+def _shortened(category: str, folder: str, posts: list[Entry], language: str) -> Problem:
+    """The warning for a category too long to be a folder name, on the first post that uses it."""
+    source = min(p.source for p in posts if p.language == language and category in p.categories)
+    shown = category if len(category) <= 40 else category[:40] + "…"
+    return Problem(source, f"category {shown!r} ({len(category.encode())} bytes) is too long for a folder "
+                           f"name; its feeds are published in {folder + '/'!r}", field="categories", severity="warning")
 
 
 def select_all(posts: list[Entry], specs: list[FeedSpec]) -> dict[FeedSpec, list[Entry]]:

@@ -2,7 +2,8 @@
 Last-Modified with 304 Not Modified, and gzip when the client asks for it.
 
 For testing, not for production: it binds to 127.0.0.1 unless told otherwise, serves only files
-inside OUT, never lists folders, and asks clients to revalidate every time (Cache-Control: no-cache).
+inside OUT (after following symlinks), never lists folders, and asks clients to revalidate every
+time (Cache-Control: no-cache).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import hashlib
 import logging
 import mimetypes
 import socket
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from syndicate import __version__
 from syndicate.archive import feed_file_of
@@ -24,9 +26,12 @@ from syndicate.emit import FORMATS
 from syndicate.output import UnsafePath, confined
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("syndicate.serve.access")  # common log format, one line a request
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+LISTEN_BACKLOG = 1024  # connections the kernel queues before accept(); 5 overflows at 50 clients
+IDLE_TIMEOUT = 10.0  # seconds a connection may sit silent (mid-request or kept alive) before closing
 _TYPES_BY_SUFFIX = {
     ".html": "text/html; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
@@ -47,16 +52,19 @@ def content_type(name: str) -> str:
     return _TYPES_BY_SUFFIX.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def make_server(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> PreviewServer:
+def make_server(root: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                idle_timeout: float = IDLE_TIMEOUT) -> PreviewServer:
     """A server bound to host:port (port 0: any free port); call serve_forever() on it."""
-    return PreviewServer(Path(root), (host, port))
+    return PreviewServer(Path(root), (host, port), idle_timeout)
 
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, root: Path, address: tuple[str, int]):
+    def __init__(self, root: Path, address: tuple[str, int], idle_timeout: float = IDLE_TIMEOUT):
         self.root = root
+        self.idle_timeout = idle_timeout
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -66,6 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = f"syndicate-serve/{__version__}"
     protocol_version = "HTTP/1.1"
+    _body_bytes: int | str = "-"
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # a silent client frees its thread instead of holding it forever
+        super().setup()
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -76,17 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, send_body: bool) -> None:
         url_path = unquote(urlsplit(self.path).path)
         try:
-            target = confined(self.server.root, url_path.lstrip("/"))
-        except UnsafePath:
-            return self.send_error(HTTPStatus.NOT_FOUND)
-        if target.is_dir():
-            if not url_path.endswith("/"):  # so the page's relative links resolve inside the folder
-                return self._redirect(url_path + "/")
-            target = target / "index.html"
-        if not target.is_file():
-            return self.send_error(HTTPStatus.NOT_FOUND)
-        data = target.read_bytes()
-        mtime = int(target.stat().st_mtime)
+            target = _served_path(self.server.root, url_path)
+            if target is not None and target.is_dir():
+                if not url_path.endswith("/"):  # so the page's relative links resolve inside the folder
+                    return self._redirect(target)
+                target = _served_path(self.server.root, url_path + "index.html")
+            if target is None or not target.is_file():
+                return self._not_found(send_body)
+            data = target.read_bytes()
+            mtime = int(target.stat().st_mtime)
+        except OSError:  # a name too long for the file system, a file unreadable or gone meanwhile
+            return self._not_found(send_body)
         ctype = content_type(target.name)
         zipped = _compressible(ctype) and _accepts_gzip(self.headers.get("Accept-Encoding", ""))
         # One strong tag per representation: the gzipped bytes are not the plain ones.
@@ -101,10 +114,18 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "gzip"
         self._send(HTTPStatus.OK, headers, body, send_body)
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, folder: Path) -> None:
+        # Built from the folder found, never echoed from the request: a request path cannot make
+        # the Location leave this server ("//host") or carry its own header lines (CR LF).
+        relative = folder.relative_to(self.server.root.resolve()).as_posix()
+        location = "/" if relative == "." else "/" + quote(relative) + "/"
         self._send(HTTPStatus.MOVED_PERMANENTLY, {"Location": location}, b"", True)
 
+    def _not_found(self, send_body: bool) -> None:
+        self._send(HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain; charset=utf-8"}, b"404 Not Found\n", send_body)
+
     def _send(self, status: HTTPStatus, headers: dict[str, str], body: bytes, send_body: bool) -> None:
+        self._body_bytes = len(body) if send_body and body else "-"
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -114,8 +135,34 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body and body:
             self.wfile.write(body)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line in common log format: host ident user [time] "request line" status bytes."""
+        if access_log.isEnabledFor(logging.INFO):
+            when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime())
+            status = int(code) if isinstance(code, int) else code
+            access_log.info('%s - - [%s] "%s" %s %s', self.client_address[0], when, _printable(self.requestline),
+                            status, self._body_bytes if size == "-" else size)
+        self._body_bytes = "-"
+
     def log_message(self, format: str, *args: object) -> None:
         log.info("%s %s", self.address_string(), format % args)
+
+
+def _printable(request_line: str) -> str:
+    """The request line as one safe log field: no quote ends it, no control character reaches a terminal."""
+    return "".join(c if c.isprintable() and c not in '"\\' else f"\\x{ord(c):02x}" for c in request_line)
+
+
+def _served_path(root: Path, url_path: str) -> Path | None:
+    """The file or folder `url_path` names inside `root`, symlinks followed; None when it is
+    elsewhere. Comparing resolved paths is what keeps a link in OUT from reaching /etc/passwd."""
+    try:
+        target = confined(root, url_path.lstrip("/"))
+    except UnsafePath:
+        return None
+    real_root = root.resolve()
+    real = target.resolve()
+    return real if real == real_root or real_root in real.parents else None
 
 
 def _not_modified(if_none_match: str | None, if_modified_since: str | None, etag: str, mtime: int) -> bool:

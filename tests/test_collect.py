@@ -207,3 +207,29 @@ def test_a_youtube_post_without_image_gets_the_thumbnail_and_a_link_to_the_video
     assert {(l.rel, l.href) for l in atom.links} >= {("enclosure", thumb), ("related", watch)}
     item = load_json_feed(tmp_path / "out" / "english" / "feed.json")["items"][0]
     assert item["image"] == thumb and item["attachments"][0]["url"] == watch
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("site_info__object", ["english", "khmer"], "site_info__object: expected a mapping (key: value lines), got list"),
+    ("exclude", 5, "exclude: expected a list of names, got int 5"),
+    ("exclude", "vendor", "exclude: expected a list of names, got str 'vendor'"),
+    ("title", {"en": "x"}, "title: expected a string, got dict"),
+    ("site_info__object", {"english": {"analytics": ["en"]}},
+     "site_info__object.english.analytics: expected a mapping (key: value lines), got list"),
+])
+def test_config_yml_value_of_the_wrong_type_is_an_error_naming_file_and_key(
+        sample_site: Path, tmp_path: Path, capsys, key: str, value: object, message: str):
+    """The sample site's own _config.yml with one value of the wrong type: exit 2 and one line."""
+    import yaml
+
+    from syndicate.cli import main
+
+    config = yaml.safe_load((sample_site / "_config.yml").read_text(encoding="utf-8"))
+    config[key] = value
+    site = make_site(tmp_path / "site", {"english/_posts/2018-07-26-a.md": post()}, yaml.safe_dump(config))
+    for command in (["build", str(site), "--out", str(tmp_path / "out"), "--state", str(tmp_path / "state")],
+                    ["check", str(site)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err == f"error: {site / '_config.yml'}: {message}" + err.split(message, 1)[1]
+        assert err.count("\n") == 1 and "Traceback" not in err

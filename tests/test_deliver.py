@@ -3,6 +3,7 @@ STARTTLS with a login from the environment, and the resend after a crash keeping
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import socket
@@ -276,3 +277,122 @@ def test_starttls_and_a_login_read_from_the_environment(smtp_server, tmp_path, m
     assert mailbox.logins == [(b"newsroom", b"s3cret")]
     assert mailbox.message_ids() == [record.message_id]
     assert ledger.status(record.message_id) == "sent"
+
+
+def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_not(
+        smtp_server, digest_world, tmp_path, capsys, caplog):
+    """The list's 06:00 run failed at the mail server; the retry job delivered it ten minutes
+    later. `status` must not go on reporting the list as failed until its next day's run.
+    Each failure is one log line with the server's answer; the traceback only with -v (DEBUG)."""
+    from syndicate.cli import main
+    from syndicate.daemon import Daemon
+    from syndicate.lock import state_lock
+
+    mailbox = Mailbox(refuse=99)
+    port = smtp_server(mailbox)
+    _, ctx, _ = digest_world(port)
+    now = datetime.now(timezone.utc)
+    (ctx.settings.site_dir / "english" / "_posts" / f"{now:%Y-%m-%d}-today.md").write_text(
+        f"---\ntitle: Today\ndate: {(now - timedelta(hours=30)).isoformat()}\nlanguage: english\n---\n\nNews.\n",
+        encoding="utf-8")
+    channels = load_channels(tmp_path / f"feeds-{port}", ctx.settings)
+    stop = threading.Event()
+    daemon = Daemon(ctx.settings, channels, ctx.out_dir, ctx.state_dir, stop=stop, environ={})
+    with state_lock(ctx.state_dir):
+        thread = threading.Thread(target=daemon.serve)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 60
+            while not (ctx.state_dir / "jobs.json").is_file() or '"outcome": "error"' not in (
+                    ctx.state_dir / "jobs.json").read_text() or daemon._serial.locked():
+                assert time.monotonic() < deadline, "the list's job never failed"
+                time.sleep(0.1)
+            assert main(["status", "--state", str(ctx.state_dir)]) == 1
+            assert "refused" not in capsys.readouterr().out  # a temporary failure: 451
+            failures = [r for r in caplog.records if r.name == "syndicate.run" and r.levelname == "ERROR"]
+            assert failures and all(r.exc_info is None and "gave up after 3 attempts: 451 4.3.0 Try again later"
+                                    in r.getMessage() for r in failures)
+            caplog.set_level(logging.DEBUG, logger="syndicate.run")  # what -v sets
+            daemon.run_job("redeliver")
+            assert caplog.records[-1].exc_info is not None
+            mailbox.refuse = 0  # the mail service recovers; the retry job runs
+            daemon.run_job("redeliver")
+            assert len(mailbox.messages) == 1
+            assert main(["status", "--state", str(ctx.state_dir)]) == 0
+            [row] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("news ")]
+            assert " ok " in row and "451" in row  # healthy now; the last failure is still shown
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+
+
+class SlowMailbox(Mailbox):
+    """A server that takes its time: `data_delay` seconds to answer the message."""
+
+    def __init__(self, data_delay: float = 0):
+        super().__init__()
+        self.data_delay = data_delay
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.data_delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never says a word (not even the 220 greeting)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.mark.parametrize("server", ["slow to answer the message", "silent after connecting"])
+def test_stopping_never_waits_for_the_server_and_leaves_the_digest_unsent(smtp_server, silent_server, tmp_path,
+                                                                         message, server: str):
+    record, ledger = message
+    if server == "slow to answer the message":
+        mailbox = SlowMailbox(data_delay=60)
+        port = smtp_server(mailbox)
+    else:
+        mailbox, port = None, silent_server
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match="stopped during attempt 1; the digest is sent at the next start"):
+        send_it(record, ledger, tmp_path, Smtp("127.0.0.1", port, "none", attempts=3, backoff=0.01, timeout=60),
+                stop=stop)
+    assert time.monotonic() - started < 10  # not the server's 60 s
+    assert ledger.status(record.message_id) == "pending"  # never marked sent: the next start sends it
+    assert (tmp_path / "out" / "outbox" / "news-20261124T230000Z.eml").is_file()
+    assert mailbox is None or mailbox.messages == []
+
+
+def test_the_ledger_records_the_delivery_before_the_conversation_ends(smtp_server, tmp_path, message):
+    """kill -9 between the server's 250 and the ledger's write sends a digest twice: the write now
+    comes right after the 250, before QUIT, so the server sees it recorded while still connected."""
+    record, ledger = message
+    seen_at_quit: list[str] = []
+
+    class Watching(Mailbox):
+        async def handle_QUIT(self, server, session, envelope):
+            for _ in range(50):  # up to 5 s for the client's ledger write, without blocking the loop
+                with Ledger(tmp_path / "state") as other:
+                    status = other.status(record.message_id)
+                if status == "sent":
+                    break
+                await asyncio.sleep(0.1)
+            seen_at_quit.append(status)
+            return "221 Bye"
+
+    mailbox = Watching()
+    port = smtp_server(mailbox)
+    send_it(record, ledger, tmp_path, Smtp("127.0.0.1", port, "none", attempts=1))
+    assert mailbox.message_ids() == [record.message_id]
+    assert ledger.status(record.message_id) == "sent"
+    deadline = time.monotonic() + 10
+    while not seen_at_quit and time.monotonic() < deadline:  # QUIT goes on in the background
+        time.sleep(0.05)
+    assert seen_at_quit == ["sent"]
+    assert [p.name for p in (tmp_path / "out" / "sent").iterdir()] == ["news-20261124T230000Z.eml"]

@@ -149,19 +149,25 @@ def test_five_hundred_categories_are_capped(built: Built):
     assert problem.message.startswith(f"{MANY_CATEGORIES} categories, over the limit of 50")
 
 
-def test_two_megabyte_body_is_not_read(built: Built):
-    [problem] = built.problems("2024-03-17-huge.md")
-    assert problem.severity == "warning" and "over the limit of 1,048,576 bytes" in problem.message
-    assert built.titled("A two-megabyte body") == []
-
-
-def test_a_raised_size_limit_publishes_the_big_post(built: Built, tmp_path: Path):
-    config = tmp_path / "limits.toml"
-    config.write_text("[limits]\nmax_post_bytes = 3_000_000\n", encoding="utf-8")
-    build(load_settings(built.site, config), tmp_path / "out", now=NOW)
-    [item] = [i for i in parse_xml_feed(tmp_path / "out" / "english" / "feed.xml").entries
-              if i.title == "A two-megabyte body"]
+def test_a_two_megabyte_post_is_published_by_default(built: Built):
+    """A long live blog is a real post: the default limit guards memory, not editors."""
+    assert built.problems("2024-03-17-huge.md") == []
+    [item] = built.titled("A two-megabyte body")
     assert item.content[0].value.count("word") == HUGE_BODY_BYTES // 5
+
+
+def test_a_post_over_a_lowered_size_limit_is_named_by_build_and_check(built: Built, tmp_path: Path, capsys):
+    config = tmp_path / "limits.toml"
+    config.write_text("[limits]\nmax_post_bytes = 1_000_000\n", encoding="utf-8")
+    report = build(load_settings(built.site, config), tmp_path / "out", now=NOW)
+    [problem] = [p for p in report.problems if p.source.endswith("2024-03-17-huge.md")]
+    assert problem.severity == "warning" and "over the limit of 1,000,000 bytes" in problem.message
+    assert "A two-megabyte body" not in {i.title for i in parse_xml_feed(tmp_path / "out" / "english" / "feed.xml").entries}
+    main(["check", str(built.site), "--config", str(config), "--now", NOW.isoformat()])
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "max_post_bytes" in line]
+    size = (built.site / "english/_posts/2024-03-17-huge.md").stat().st_size
+    assert line == (f"warning: english/_posts/2024-03-17-huge.md: not read: {size:,} bytes, "
+                    "over the limit of 1,000,000 bytes (limits.max_post_bytes)")
 
 
 def test_yaml_bomb_is_refused_with_its_line(built: Built):
@@ -303,3 +309,30 @@ def test_yaml_bomb_in_config_is_a_config_error(tmp_path: Path):
     site = make_site(tmp_path / "site", {}, config=bomb.split("---")[1].replace("\nI", "\nl"))
     with pytest.raises(ConfigError, match="expands to more than"):
         load_settings(site)
+
+
+def test_categories_too_long_for_a_folder_name_are_shortened_uniquely_and_stably(tmp_path: Path, capsys):
+    latin, latin_too = "a" * 299 + "b", "a" * 299 + "c"  # 300 bytes each, alike but for the last letter
+    khmer = "ក" * 100  # 100 Khmer letters: 300 bytes of UTF-8
+    site = make_site(tmp_path / "site", {
+        "english/_posts/2024-01-01-long.md": post("Long", "Body.", categories=f"{latin} {latin_too} short"),
+        "khmer/_posts/2024-01-01-long.md": post("វែង", "Body.", categories=khmer),
+    })
+    out, state = tmp_path / "out", tmp_path / "state"
+    build_args = ["build", str(site), "--out", str(out), "--state", str(state), "--now", NOW.isoformat()]
+    assert main(build_args) == 0
+    folders = sorted(p.parent.relative_to(out).as_posix() for p in out.rglob("feed.xml"))
+    assert len(folders) == 1 + 2 + 3 + 1  # site, two languages, three English and one Khmer category
+    for path in out.rglob("*"):
+        assert all(len(part.encode()) <= 255 for part in path.relative_to(out).parts), path
+    long_folders = [f for f in folders if len(f.encode()) > 100]
+    assert len(long_folders) == 3 and all(re.search(r"-[0-9a-f]{8}$", f) for f in long_folders)
+    assert any(f.startswith("khmer/កក") for f in long_folders)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(build_args) == 0  # the same names on the next build
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    capsys.readouterr()
+    assert main(["check", str(site), "--now", NOW.isoformat()]) == 0
+    shortened = [line for line in capsys.readouterr().out.splitlines() if "too long for a folder name" in line]
+    assert len(shortened) == 3
+    assert any(f"published in '{long_folders[0]}/'" in line for line in shortened)

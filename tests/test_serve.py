@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -116,3 +123,110 @@ def test_folders_serve_their_page_and_nothing_escapes_the_folder(server):
     assert status == 200 and headers["content-type"].startswith("text/html") and b'lang="km"' in body
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/no-such-feed.xml"):
         assert _get(server, path)[0] == 404, path
+
+
+@pytest.fixture
+def served_folder(tmp_path: Path) -> Iterator[tuple[Path, tuple[str, int]]]:
+    """A small OUT with one real feed, one real folder, and links that lead out of it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for subscribers")
+    out = tmp_path / "out"
+    (out / "english").mkdir(parents=True)
+    (out / "english" / "feed.xml").write_text("<rss/>")
+    (out / "english" / "index.html").write_text("<html></html>")
+    (out / "passwd.xml").symlink_to(outside / "secret.txt")
+    (out / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (out / "latest.xml").symlink_to(out / "english" / "feed.xml")  # a link that stays inside is fine
+    srv = make_server(out, "127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield out, srv.server_address[:2]
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def test_symlinks_never_lead_outside_the_folder(served_folder):
+    _, server = served_folder
+    assert _get(server, "/passwd.xml")[0] == 404
+    assert _get(server, "/elsewhere/secret.txt")[0] == 404
+    assert _get(server, "/elsewhere")[0] == 404
+    status, _, body = _get(server, "/latest.xml")
+    assert (status, body) == (200, b"<rss/>")
+
+
+@pytest.mark.parametrize("path", ["/%2F%2Fevil.example/..", "//evil.example/..", "/%2F%2Fevil.example/../english"])
+def test_a_folder_redirect_never_leaves_the_server(served_folder, path: str):
+    _, server = served_folder
+    status, headers, _ = _get(server, path)
+    assert status == 301
+    assert headers["location"] in ("/", "/english/"), headers["location"]
+
+
+def test_a_request_cannot_add_headers_to_a_redirect(served_folder):
+    _, server = served_folder
+    status, headers, _ = _get(server, "/english%0d%0aSet-Cookie:%20injected=1/..")
+    assert "set-cookie" not in headers
+    assert status == 301 and headers["location"] == "/"
+
+
+def test_a_name_too_long_for_the_file_system_is_not_found(served_folder):
+    _, server = served_folder
+    for path in ("/" + "a" * 300, "/english/" + quote("ក" * 100) + ".xml", "/" + "b" * 256 + "/feed.xml"):
+        status, _, _ = _get(server, path)
+        assert status == 404, path
+    assert _get(server, "/english/feed.xml")[0] == 200  # and the server still answers
+
+
+def test_verbose_logs_each_request_in_common_log_format(served_folder, caplog: pytest.LogCaptureFixture):
+    _, server = served_folder
+    with caplog.at_level(logging.INFO, logger="syndicate.serve.access"):
+        _get(server, "/english/feed.xml")
+        _get(server, "/missing.xml", method="HEAD")
+    lines = [r.getMessage() for r in caplog.records if r.name == "syndicate.serve.access"]
+    assert re.fullmatch(r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
+                        r'"GET /english/feed\.xml HTTP/1\.1" 200 6', lines[0]), lines[0]
+    assert lines[1].endswith('"HEAD /missing.xml HTTP/1.1" 404 -')
+
+
+def test_the_server_queues_many_connections(out: Path):
+    srv = make_server(out, "127.0.0.1", 0)
+    try:
+        assert srv.request_queue_size >= 128  # 50 clients at once overflowed a backlog of 5
+    finally:
+        srv.server_close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /english/feed.xml HTTP/1.1\r\n"], ids=["nothing", "half a request"])
+def test_a_silent_connection_is_closed_and_frees_its_thread(served_folder, sent: bytes):
+    out, _ = served_folder
+    srv = make_server(out, "127.0.0.1", 0)
+    assert 0 < srv.idle_timeout <= 30
+    srv.server_close()
+    srv = make_server(out, "127.0.0.1", 0, idle_timeout=0.3)  # the same mechanism, without the wait
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(srv.server_address[:2], timeout=10) as client:
+            client.sendall(sent)
+            assert client.recv(1024) == b""  # closed by the server, not left to hold a thread
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+def test_serve_v_prints_the_access_log_on_stderr(served_folder):
+    out, _ = served_folder
+    proc = subprocess.Popen([sys.executable, "-m", "syndicate", "serve", str(out), "--port", "0", "-v"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    try:
+        port = int(re.search(r":(\d+)/", proc.stdout.readline()).group(1))
+        assert _get(("127.0.0.1", port), "/english/feed.xml")[0] == 200
+        line = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert re.fullmatch(r'127\.0\.0\.1 - - \[.+\] "GET /english/feed\.xml HTTP/1\.1" 200 6\n', line), line
