@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,10 @@ from syndicate.render import absolute_url, summarize
 from syndicate.select import Entry, slugify
 
 IMAGE_WIDTH = 552  # the 600 px column less its 24 px padding on each side
+# The picture's link is hidden from screen readers (the title links to the same page), so its alt
+# text is only seen where images are blocked: a short description, not a whole caption.
+IMAGE_ALT_LIMIT = 100
+_FONT_FAMILY = re.compile(r"[\w ',-]+")  # goes into a <style> verbatim: no markup, no braces
 _SUBJECTS = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)  # templates from config
 
 
@@ -58,10 +63,15 @@ class DigestView:
     subject: str
     preheader: str
     archive_url: str
-    unsubscribe: str  # the ESP merge tag, as configured
+    unsubscribe: str  # the ESP merge tag or URL, as configured
     items: tuple[ItemView, ...]
     shown_in_full: int  # the first this many items are shown in full, the rest as a linked list
     labels: dict[str, str] = field(default_factory=dict)
+    postal_address: str = ""
+    preferences_url: str = ""
+    outlook_font: str = "Arial, sans-serif"
+    listed_at_most: int | None = None  # None: every item not shown in full is listed by title
+    unlisted_label: str = ""  # "12 more stories on …": how the posts beyond the list are named
 
     @property
     def full(self) -> tuple[ItemView, ...]:
@@ -69,7 +79,13 @@ class DigestView:
 
     @property
     def listed(self) -> tuple[ItemView, ...]:
-        return self.items[self.shown_in_full:]
+        rest = self.items[self.shown_in_full:]
+        return rest if self.listed_at_most is None else rest[: self.listed_at_most]
+
+    @property
+    def unlisted(self) -> int:
+        """How many posts the digest carries but neither shows nor lists (a link stands for them)."""
+        return len(self.items) - self.shown_in_full - len(self.listed)
 
 
 def candidates(published: list[Entry], window: Window, spec: DigestSpec, history_start: datetime | None) -> list[Entry]:
@@ -96,8 +112,10 @@ def build_view(posts: list[RenderedPost], *, settings: Settings, spec: DigestSpe
     period_label = _period_label(window, spec, tz, loc)
     count = len(posts)
     items = tuple(_item(r, settings, tz, loc) for r in posts)
-    subject = _subject(spec.subject_template or loc.subject_template,
-                       site=language.title, date=period_label, count=loc.number(count))
+    template = spec.subject_template or (
+        loc.headline_subject_template if spec.subject_headline and items else loc.subject_template)
+    subject = _subject(template, site=language.title, date=period_label, count=loc.number(count),
+                       headline=items[0].title if items else "")
     stories = loc.label("stories", count=count)
     titles = " · ".join(i.title for i in items[:3])
     return DigestView(
@@ -111,8 +129,19 @@ def build_view(posts: list[RenderedPost], *, settings: Settings, spec: DigestSpe
         archive_url=archive_url, unsubscribe=spec.unsubscribe,
         items=items, shown_in_full=min(count, spec.max_items),
         labels={key: loc.label(key, site=language.title) for key in
-                ("read_more", "more", "empty", "footer", "view_in_browser", "unsubscribe")} | {"stories": stories},
+                ("read_more", "more", "empty", "footer", "view_in_browser", "unsubscribe", "preferences")}
+        | {"stories": stories},
+        postal_address=" ".join(spec.postal_address.split()), preferences_url=spec.preferences_url,
+        outlook_font=loc.outlook_font if _FONT_FAMILY.fullmatch(loc.outlook_font) else "Arial, sans-serif",
     )
+
+
+def with_list_cut(view: DigestView, listed: int, loc: Localizer) -> DigestView:
+    """`view` listing only the first `listed` titles after those in full, and a line saying how
+    many more there are, linking to the language's home page."""
+    rest = len(view.items) - view.shown_in_full - listed
+    return replace(view, listed_at_most=listed,
+                   unlisted_label=loc.label("unlisted", count=rest, site=view.site_name) if rest > 0 else "")
 
 
 def _subject(template: str, **values: str) -> str:
@@ -130,7 +159,7 @@ def _item(r: RenderedPost, settings: Settings, tz: ZoneInfo, loc: Localizer) -> 
     media = r.media[0] if r.media else None
     src = absolute_url(media.thumbnail or media.url, settings.base_url) if media else None
     if media and src:
-        alt = summarize(media.caption or post.title, r.language_code, 150)
+        alt = summarize(media.caption or post.title, r.language_code, IMAGE_ALT_LIMIT)
         image = ImageView(src, alt)
     translation = None
     if post.translation:
@@ -138,7 +167,8 @@ def _item(r: RenderedPost, settings: Settings, tz: ZoneInfo, loc: Localizer) -> 
         translation = LinkView(post.translation.url, loc.label("translation", language=name), post.translation.code)
     return ItemView(
         id=post.id, url=post.url, title=post.title, dateline=" · ".join(place_and_date),
-        summary=r.summary, byline=loc.label("byline", authors=loc.names(post.authors)) if post.authors else None,
+        summary=" ".join(post.summary.split()) if post.summary else r.summary,  # the editor's first, as in feeds
+        byline=loc.label("byline", authors=loc.names(post.authors)) if post.authors else None,
         image=image, translation=translation,
     )
 

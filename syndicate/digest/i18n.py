@@ -34,6 +34,8 @@ class Localizer:
     date_format: str  # a CLDR width ("long") or pattern
     digits: str | None  # the ten digits to write numbers with; None keeps Latin digits
     subject_template: str  # Jinja, with site, date and count
+    headline_subject_template: str  # Jinja, with headline, site, date and count
+    outlook_font: str  # the CSS font-family Outlook for Windows is told to use (it reads one name)
 
     def label(self, key: str, **values: object) -> str:
         """The label `key` with its {placeholders} filled; a `count` value picks the plural form."""
@@ -84,7 +86,8 @@ def localizer(code: str, messages_dir: Path, overrides: tuple[tuple[str, str], .
     fmt = {**base.get("format", {}), **own.get("format", {})}
     locale = _locale(code)
     digits = native_digits(locale) if fmt.get("numbering") == "native" else None
-    return Localizer(locale, labels, str(fmt.get("date", "long")), digits, str(fmt["subject"]))
+    return Localizer(locale, labels, str(fmt.get("date", "long")), digits, str(fmt["subject"]),
+                     str(fmt["subject_headline"]), str(fmt["outlook_font"]))
 
 
 def native_digits(locale: Locale) -> str | None:

@@ -1,10 +1,13 @@
 """The digest as an RFC 5322 message: multipart/alternative, plain text then HTML, UTF-8.
 
-Both parts are quoted-printable, the encoding ESPs commonly send and, for Khmer, the larger one
-(about three bytes on the wire per byte of UTF-8, against four thirds for base64), so a size
-budget measured with it holds however the message finally goes out. Nothing here reads the
-clock or draws random numbers: the Date is the window's end and the MIME boundary a hash of
-the content, so the same digest gives the same bytes.
+Each part goes in the smaller of quoted-printable and base64: English is smaller in
+quoted-printable, Khmer in base64 (quoted-printable writes each of its three-byte characters
+as nine bytes, base64 any byte as four thirds). The size budget counts those bytes.
+Non-ASCII header text is written as RFC 2047 encoded words split between grapheme clusters,
+never inside one (a Khmer subscript sign and the consonant after it stay in one word): decoders
+that show each word on its own, or put a space between words, still show whole letters.
+Nothing here reads the clock or draws random numbers: the Date is the window's end and the
+MIME boundary a hash of the content, so the same digest gives the same bytes.
 """
 
 from __future__ import annotations
@@ -12,19 +15,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.charset import QP, Charset
-from email.header import Header
+from email import base64mime, policy, quoprimime
+from email.charset import BASE64, QP, Charset
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
-# The legacy email API, on purpose: the modern one (3.11, 3.12) folds long non-ASCII headers
-# with a space between two encoded words, where RFC 2047 decoders drop it, so a Khmer Subject
-# would lose a space; email.header.Header keeps spaces inside the encoded words.
+import regex
+
+# The legacy email API, on purpose: the modern one (3.11, 3.12) refolds long non-ASCII headers
+# its own way; here the encoded words are made below and kept as they are.
 _POLICY = policy.compat32.clone(linesep="\r\n")  # CRLF line ends, as RFC 5322 wants them
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP
+_CHARSETS = {}
+for _encoding in (QP, BASE64):
+    _CHARSETS[_encoding] = Charset("utf-8")
+    _CHARSETS[_encoding].body_encoding = _encoding
+# An encoded word may be 75 characters; 64 keeps "List-Unsubscribe: " or "Subject: " plus the
+# first word within the 78 a line should not pass.
+_WORD_LENGTH = 64
+_GRAPHEME = regex.compile(r"\X")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,20 +48,22 @@ class Envelope:
     list_id: str  # RFC 2919: 'english-daily.example.org'
     unsubscribe: str  # the unsubscribe URL or ESP merge tag
     language: str  # the Content-Language code
+    unsubscribe_mailto: str = ""  # a mailto: URL offered beside it
 
 
 def message_bytes(envelope: Envelope, text: str, html: str) -> bytes:
-    # "=_" never occurs in quoted-printable text, so this boundary cannot clash with a part.
+    # "=_" never occurs in quoted-printable or base64 text, so this boundary cannot clash with a part.
     boundary = "=_" + hashlib.sha256((text + html).encode()).hexdigest()[:40]
     msg = MIMEMultipart("alternative", boundary=boundary, policy=_POLICY)
-    msg["From"] = _mailbox(envelope.from_name, envelope.from_address, "From")
+    msg["From"] = _mailbox(envelope.from_name, envelope.from_address)
     msg["To"] = envelope.to_address
-    msg["Subject"] = Header(envelope.subject, "utf-8", header_name="Subject")
+    msg["Subject"] = encoded_words(envelope.subject)
     msg["Date"] = format_datetime(envelope.date)
     msg["Message-ID"] = envelope.message_id
-    msg["List-Id"] = _mailbox(envelope.list_name, envelope.list_id, "List-Id")
-    msg["List-Unsubscribe"] = f"<{envelope.unsubscribe}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    msg["List-Id"] = _mailbox(envelope.list_name, envelope.list_id)
+    msg["List-Unsubscribe"] = ", ".join(f"<{url}>" for url in (envelope.unsubscribe, envelope.unsubscribe_mailto) if url)
+    if envelope.unsubscribe.startswith("https://"):  # RFC 8058: one-click needs an https URI to POST to
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Content-Language"] = envelope.language
     msg.attach(_part(text, "plain"))
     msg.attach(_part(html, "html"))
@@ -60,21 +71,44 @@ def message_bytes(envelope: Envelope, text: str, html: str) -> bytes:
 
 
 def html_size_as_sent(html: str) -> int:
-    """Bytes the HTML part's body takes on the wire, after quoted-printable encoding."""
-    return len(_part(html, "html").get_payload().replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii"))
+    """Bytes the HTML part's body takes on the wire, in the encoding it is sent in."""
+    return len(_body(_part(html, "html")))
 
 
 def _part(content: str, subtype: str) -> MIMEText:
-    part = MIMEText(content, subtype, _UTF8_QP, policy=_POLICY)
+    """The part in whichever transfer encoding makes it smaller (quoted-printable on a tie)."""
+    parts = [MIMEText(content, subtype, _CHARSETS[encoding], policy=_POLICY) for encoding in (QP, BASE64)]
+    part = min(parts, key=lambda p: len(_body(p)))
     del part["MIME-Version"]  # said once, at the top
     return part
 
 
-def _mailbox(name: str, address: str, header: str) -> str | Header:
-    """`Name <address>`: quoted as RFC 5322 wants when ASCII, else RFC 2047 encoded words of at
-    most 75 characters each (formataddr would write one word of any length)."""
+def _body(part: MIMEText) -> bytes:
+    return part.get_payload().replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
+
+
+def encoded_words(text: str) -> str:
+    """`text` as it goes in a header: as it is when ASCII, else RFC 2047 encoded words (base64
+    or Q, whichever is shorter) of whole grapheme clusters, one per folded line."""
+    if text.isascii():
+        return text
+    words, chunk = [], ""
+    for grapheme in _GRAPHEME.findall(text):
+        if chunk and len(_word(chunk + grapheme)) > _WORD_LENGTH:
+            words.append(_word(chunk))
+            chunk = ""
+        chunk += grapheme
+    words.append(_word(chunk))
+    return "\r\n ".join(words)
+
+
+def _word(text: str) -> str:
+    data = text.encode()
+    return min(base64mime.header_encode(data, "utf-8"), quoprimime.header_encode(data, "utf-8"), key=len)
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`Name <address>`: quoted as RFC 5322 wants when ASCII, else encoded words."""
     if name.isascii():
         return formataddr((name, address))
-    value = Header(name, "utf-8", header_name=header)
-    value.append(f"<{address}>", "us-ascii")
-    return value
+    return f"{encoded_words(name)}\r\n <{address}>"

@@ -7,19 +7,21 @@ windows and posts, and building the view and the bytes, are pure functions of wh
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from syndicate.config import Settings
-from syndicate.digest.compose import DigestView, build_view, candidates, language_folder
-from syndicate.digest.i18n import localizer
+from syndicate.digest.compose import DigestView, build_view, candidates, language_folder, with_list_cut
+from syndicate.digest.i18n import Localizer, localizer
 from syndicate.digest.inline import inline_css
 from syndicate.digest.mime import Envelope, html_size_as_sent, message_bytes
 from syndicate.digest.spec import DigestError, DigestResult, DigestSpec, default_list_id, period_name, site_host
 from syndicate.digest.templates import render_html, render_text, stylesheet
-from syndicate.digest.window import UTC, Window, due_window, stamp, window_ending
+from syndicate.digest.window import UTC, Window, bounded, due_window, stamp, window_ending
 from syndicate.ledger import DigestRecord, Ledger
 from syndicate.model import Problem, RenderedPost
 from syndicate.output import confined, remove_stale_temps, write_if_changed
@@ -29,7 +31,14 @@ from syndicate.sources import templates_dir
 
 # Gmail clips a message whose HTML passes about 102 KB; stay clear of it as sent.
 HTML_BUDGET = 102_000
-FORMATS = ("html", "txt", "eml", "json")
+# Titles listed after the posts shown in full, at most; a link to the site stands for the rest.
+# It bounds the work as well as the size: a window of 100,000 posts renders 100 titles, not all.
+LISTED_AT_MOST = 100
+# `web` is the archived copy that "view in your browser" opens: the email's HTML without the
+# unsubscribe link, whose merge tag means nothing outside the ESP.
+FORMATS = ("html", "txt", "eml", "json", "web")
+_SUFFIXES = {"web": "web.html"}
+_UNSUBSCRIBE_LINK = re.compile(r"<!--unsubscribe-->.*?<!--/unsubscribe-->", re.DOTALL)
 
 
 def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: Path, now: datetime,
@@ -46,7 +55,7 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
     tz = spec.zone(settings)
     remove_stale_temps(confined(Path(out_dir), digest_folder(spec)))  # left by a killed digest
     with Ledger(state_dir) as ledger, Site.open(settings, state_dir, workers) as site:
-        record, window = _plan(ledger, spec, tz, now, window_end)
+        record, window, reach = _plan(ledger, spec, tz, now, window_end)
         if window is None:
             return None
         if window.end > now:
@@ -61,12 +70,15 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
             due = candidates(published(entries, settings, window.end), window, spec,
                              first.window_start if first else None)
             chosen = [e for e in due if not ledger.contains(spec.list_id, e.url)]
+            if reach < window.start:
+                problems.append(_left_out(entries, settings, spec, Window(reach, window.start), chosen, ledger))
             if not chosen and not spec.send_empty:
                 return None
         posts = [site.rendered(site.post(e.source)) for e in chosen]
         site.commit()
         sources = {e.source for e in chosen}
-        problems = [p for p in site.problems if p.source in sources] + site.post_problems(chosen) + problems
+        problems = [p for p in site.problems if p.source in sources] + site.post_problems(chosen) + [
+            p for p in problems if p is not None]
         result = _write(settings, spec, window, tz, posts, Path(out_dir), problems)
         if record is None:
             ledger.record(spec.list_id, window.start, window.end, result.message_id, result.post_ids, result.paths)
@@ -79,11 +91,12 @@ def _write(settings: Settings, spec: DigestSpec, window: Window, tz: ZoneInfo, p
     loc = localizer(settings.language(spec.language).code, templates_dir() / "messages", spec.labels)
     stem = f"{digest_folder(spec)}/{stamp(window.end, spec.period, tz)}"
     view = build_view(posts, settings=settings, spec=spec, window=window, tz=tz, loc=loc,
-                      archive_url=f"{settings.feed_base_url}/{stem}.html")
-    view, html, html_sent = _fit(view)
-    if html_sent > HTML_BUDGET:
-        problems.append(Problem(f"{stem}.html", f"{html_sent} bytes as sent even with every post listed "
-                                f"by title; Gmail clips above {HTML_BUDGET}", severity="warning"))
+                      archive_url=f"{settings.feed_base_url}/{stem}.{_SUFFIXES['web']}")
+    view, html, html_sent = _fit(view, loc)
+    if view.unlisted:
+        problems.append(Problem(f"{stem}.html", f"{len(view.items)} posts: {view.shown_in_full} shown in full, "
+                                f"{len(view.listed)} listed by title and {view.unlisted} only counted, to stay "
+                                f"under {HTML_BUDGET} bytes as sent", severity="warning"))
     text = render_text(view)
     host = site_host(settings)
     message_id = f"<{spec.list_id}.{window.end.astimezone(UTC):%Y%m%dT%H%M%S}@{host}>"
@@ -91,14 +104,19 @@ def _write(settings: Settings, spec: DigestSpec, window: Window, tz: ZoneInfo, p
         subject=view.subject, from_name=view.site_name, from_address=spec.from_address,
         to_address=spec.list_address, date=window.end.astimezone(tz), message_id=message_id,
         list_name=view.site_name, list_id=f"{spec.list_id}.{host}", unsubscribe=spec.unsubscribe,
-        language=view.lang), text, html)
-    files = {"html": html.encode(), "txt": text.encode(), "eml": eml}
+        unsubscribe_mailto=spec.unsubscribe_mailto, language=view.lang), text, html)
+    files = {"html": html.encode(), "txt": text.encode(), "eml": eml, "web": web_copy(html).encode()}
     files["json"] = _summary(view, spec, window, message_id, files, html_sent)
-    paths = {fmt: confined(out_dir, f"{stem}.{fmt}") for fmt in FORMATS}
+    paths = {fmt: confined(out_dir, f"{stem}.{_SUFFIXES.get(fmt, fmt)}") for fmt in FORMATS}
     written = tuple(paths[fmt] for fmt in FORMATS if write_if_changed(paths[fmt], files[fmt]))
     return DigestResult(paths=paths, message_id=message_id, subject=view.subject, window_start=window.start,
                         window_end=window.end, post_ids=tuple(i.id for i in view.items), written=written,
                         problems=tuple(problems))
+
+
+def web_copy(html: str) -> str:
+    """The archived copy of the email's HTML: the same, less the unsubscribe link."""
+    return _UNSUBSCRIBE_LINK.sub("", html)
 
 
 def digest_folder(spec: DigestSpec) -> str:
@@ -110,17 +128,19 @@ def digest_folder(spec: DigestSpec) -> str:
 
 
 def _plan(ledger: Ledger, spec: DigestSpec, tz: ZoneInfo, now: datetime,
-          window_end: datetime | None) -> tuple[DigestRecord | None, Window | None]:
-    """The recorded digest for the window (when there is one) and the window itself.
+          window_end: datetime | None) -> tuple[DigestRecord | None, Window | None, datetime | None]:
+    """The recorded digest for the window (when there is one), the window itself, and where it
+    would have started without the `max_periods` bound (its own start when not cut).
 
     A window given by its end covers one period, or reaches back to the end of the list's last
-    digest when that is earlier: after downtime nothing falls into a gap between two digests.
+    digest when that is earlier: after downtime nothing falls into a gap between two digests,
+    unless the gap is longer than `max_periods`, where the caller reports what it leaves out.
     """
     last = ledger.last(spec.list_id)
     if window_end is None:
         window = due_window(now, spec.period, spec.cutoff_time, tz, last.window_end if last else None)
         if window is None:
-            return None, None
+            return None, None, None
     else:
         window = window_ending(window_end, spec.period, tz)
         if last is not None and last.window_end < window.start:
@@ -128,7 +148,23 @@ def _plan(ledger: Ledger, spec: DigestSpec, tz: ZoneInfo, now: datetime,
     record = ledger.find(spec.list_id, window.end)
     if record is not None:
         window = Window(record.window_start, record.window_end)
-    return record, window
+        return record, window, window.start
+    return None, bounded(window, spec.period, tz, spec.max_periods), window.start
+
+
+def _left_out(entries: list[Entry], settings: Settings, spec: DigestSpec, gap: Window, chosen: list[Entry],
+              ledger: Ledger) -> Problem | None:
+    """A warning naming the posts published in `gap` (before a window cut to `max_periods`) that
+    no digest of the list carries: they are left out on purpose, and said so."""
+    taken = {e.url for e in chosen}
+    missed = [e for e in candidates(published(entries, settings, gap.end), gap, spec, None)
+              if e.url not in taken and not ledger.contains(spec.list_id, e.url)]
+    if not missed:
+        return None
+    return Problem(spec.list_id, f"the window starts at {gap.end.isoformat()}, {spec.max_periods} periods back "
+                   f"(max_periods), not at the last digest's end {gap.start.isoformat()}: {len(missed)} posts "
+                   f"published in between are in no digest of the list, from {missed[-1].url} to {missed[0].url}",
+                   severity="warning")
 
 
 def _recorded(record: DigestRecord, entries: list[Entry], problems: list[Problem]) -> list[Entry]:
@@ -141,26 +177,39 @@ def _recorded(record: DigestRecord, entries: list[Entry], problems: list[Problem
     return [by_url[p] for p in record.post_ids if p in by_url]
 
 
-def _fit(view: DigestView) -> tuple[DigestView, str, int]:
+def _fit(view: DigestView, loc: Localizer) -> tuple[DigestView, str, int]:
     """The view with as many posts shown in full as keep the HTML under the budget as sent (the
-    rest become a linked list), its inlined HTML and that size. Fewer in full is never larger,
-    so a binary search needs only a few renders."""
-    def attempt(full: int) -> tuple[DigestView, str, int]:
-        shown = replace(view, shown_in_full=full)
+    rest become a linked list of at most LISTED_AT_MOST titles), its inlined HTML and that size.
+    When even no post in full is too large, the list is shortened too, down to none: a line
+    with the number of posts left and a link to the site stands for them. Fewer is never
+    larger, so binary searches need only a few renders."""
+    def render(shown: DigestView) -> tuple[DigestView, str, int]:
         html = inline_css(render_html(shown), stylesheet(), (view.unsubscribe,))
         return shown, html, html_size_as_sent(html)
 
-    best = attempt(view.shown_in_full)
+    def in_full(full: int) -> tuple[DigestView, str, int]:
+        return render(with_list_cut(replace(view, shown_in_full=full), min(len(view.items) - full, LISTED_AT_MOST), loc))
+
+    best = _largest_fitting(in_full, view.shown_in_full)
+    if best[2] <= HTML_BUDGET or not best[0].listed:
+        return best
+    return _largest_fitting(lambda listed: render(with_list_cut(best[0], listed, loc)), len(best[0].listed))
+
+
+def _largest_fitting(attempt: Callable[[int], tuple[DigestView, str, int]], most: int) -> tuple[DigestView, str, int]:
+    """attempt(n) for the largest n in [0, most] that fits the budget (attempt(0) when none
+    does), attempt(n) growing with n."""
+    best = attempt(most)
     if best[2] <= HTML_BUDGET:
         return best
-    low, high = 0, view.shown_in_full - 1  # the answer is in [low, high]; `low` may still be too big
+    low, high, fitting = 0, most - 1, {}  # the answer is in [low, high]; `low` may still be too big
     while low < high:
         middle = (low + high + 1) // 2
         if (tried := attempt(middle))[2] <= HTML_BUDGET:
-            low, best = middle, tried
+            low, fitting[middle] = middle, tried
         else:
             high = middle - 1
-    return best if best[0].shown_in_full == low else attempt(low)
+    return fitting.get(low) or attempt(low)
 
 
 def _summary(view: DigestView, spec: DigestSpec, window: Window, message_id: str,
@@ -170,7 +219,8 @@ def _summary(view: DigestView, spec: DigestSpec, window: Window, message_id: str
         "subject": view.subject, "preheader": view.preheader, "message_id": message_id,
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat()},
         "items": [item.id for item in view.items], "shown_in_full": view.shown_in_full,
+        "listed": len(view.listed), "unlisted": view.unlisted,
         "bytes": {"html": len(files["html"]), "html_as_sent": html_sent, "txt": len(files["txt"]),
-                  "eml": len(files["eml"])},
+                  "eml": len(files["eml"]), "web": len(files["web"])},
     }
     return (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode()

@@ -17,6 +17,7 @@ Period = Literal["daily", "weekly"] | int  # an int is a custom length in second
 DEFAULT_UNSUBSCRIBE = "{{unsubscribe_url}}"
 _LIST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")  # goes into Message-ID and List-Id
 _MERGE_TAG_UNSAFE = re.compile(r"[\t\r\n\"'<>&]")  # would break out of an href or a header
+_URL_UNSAFE = re.compile(r"[\s\"'<>]")  # an https URL may carry & (escaped in HTML), never these
 
 
 class DigestError(Exception):
@@ -30,10 +31,13 @@ class DigestSpec:
     `period` is "daily", "weekly" or a custom length in seconds. A window ends at `cutoff`
     ("HH:MM") in `timezone` (None: the site's). `subject_template` is a Jinja string with
     `site`, `date` and `count` (None: the language's catalogue). `unsubscribe` is the ESP's
-    merge tag, kept byte for byte. `max_items` caps the posts shown in full; the rest are listed
-    by title. `late_grace` bounds how far before a window's start a late post may be dated and
-    still be picked up (never further back than the list's first digest). `labels` overrides
-    entries of the language's message catalogue.
+    merge tag, kept byte for byte, or an http(s) URL; `unsubscribe_mailto` a `mailto:` URL
+    beside it in List-Unsubscribe. `postal_address` and `preferences_url` go in the footer.
+    `subject_headline` leads the subject with the top story's title. `max_items` caps the posts
+    shown in full; the rest are listed by title. `max_periods` bounds a window that reaches back
+    to the list's last digest (after downtime) to that many periods. `late_grace` bounds how far
+    before a window's start a late post may be dated and still be picked up (never further back
+    than the list's first digest). `labels` overrides entries of the language's message catalogue.
     """
 
     list_id: str
@@ -46,8 +50,13 @@ class DigestSpec:
     from_address: str = ""
     subject_template: str | None = None
     unsubscribe: str = DEFAULT_UNSUBSCRIBE
+    unsubscribe_mailto: str = ""
+    postal_address: str = ""
+    preferences_url: str = ""
+    subject_headline: bool = True
     send_empty: bool = False
     max_items: int = 20
+    max_periods: int = 7
     late_grace: timedelta = timedelta(days=7)
     labels: tuple[tuple[str, str], ...] = ()
 
@@ -58,11 +67,18 @@ class DigestSpec:
                 isinstance(self.period, int) and not isinstance(self.period, bool) and self.period >= 60):
             raise DigestError(f"period {self.period!r}: expected \"daily\", \"weekly\" or a number of seconds >= 60")
         parse_cutoff(self.cutoff)
-        if not self.unsubscribe or _MERGE_TAG_UNSAFE.search(self.unsubscribe):
-            raise DigestError(f"unsubscribe merge tag {self.unsubscribe!r}: must be non-empty, without line breaks, tabs, "
-                              "quotes, <, > or &")
+        if not (is_web_url(self.unsubscribe) or self.unsubscribe and not _MERGE_TAG_UNSAFE.search(self.unsubscribe)):
+            raise DigestError(f"unsubscribe {self.unsubscribe!r}: an http(s) URL, or a merge tag without line breaks, "
+                              "tabs, quotes, <, > or &")
+        if self.unsubscribe_mailto and not (self.unsubscribe_mailto.startswith("mailto:") and "@" in self.unsubscribe_mailto
+                                            and not _URL_UNSAFE.search(self.unsubscribe_mailto)):
+            raise DigestError(f"unsubscribe_mailto {self.unsubscribe_mailto!r}: expected mailto:ADDRESS")
+        if self.preferences_url and not is_web_url(self.preferences_url):
+            raise DigestError(f"preferences_url {self.preferences_url!r}: expected an http(s) URL")
         if self.max_items < 0:
             raise DigestError(f"max_items {self.max_items}: must not be negative")
+        if self.max_periods < 1:
+            raise DigestError(f"max_periods {self.max_periods}: must be at least 1")
         if self.late_grace < timedelta(0):
             raise DigestError(f"late_grace {self.late_grace}: must not be negative")
         for address in (self.list_address, self.from_address):
@@ -128,6 +144,12 @@ def parse_cutoff(text: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError as exc:
         raise DigestError(f"cutoff {text!r}: expected HH:MM") from exc
+
+
+def is_web_url(text: str) -> bool:
+    """An absolute http(s) URL that can stand in an href and between <> in a header."""
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not _URL_UNSAFE.search(text)
 
 
 def site_host(settings: Settings) -> str:

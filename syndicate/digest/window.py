@@ -74,6 +74,13 @@ def due_window(now: datetime, period: Period, cutoff: time, tz: ZoneInfo, last_e
     return Window(last_end.astimezone(UTC), _step(last_end, period, tz, steps, cutoff))
 
 
+def bounded(window: Window, period: Period, tz: ZoneInfo, periods: int) -> Window:
+    """`window` cut to its last `periods` periods (a window reaching back over days of downtime
+    would otherwise carry all of them: a "daily" digest of nine months)."""
+    earliest = _step(window.end, period, tz, -periods)
+    return Window(earliest, window.end) if window.start < earliest else window
+
+
 def stamp(end: datetime, period: Period, tz: ZoneInfo) -> str:
     """A digest's file name stem: the local date its window ends, with the time for periods
     that can end more than once a day."""
