@@ -2,10 +2,11 @@
 
     .venv/bin/python tests/render_email.py [SITE] [--out DIR]
 
-writes the English and Khmer daily digests of 2018-07-28 and the weekly ones ending
-2018-07-30 from SITE (default ../shared/sample-site), then a PNG of each at 600 and 375 px
-wide, light and dark, into DIR (default /tmp/digest-screens). Khmer glyphs need a Khmer font:
-Debian's fonts-khmeros. tests/test_digest_chromium.py uses `measure` from here.
+writes the English and Khmer daily digests of 2018-07-28, the weekly ones ending 2018-07-30 and
+an empty English daily from SITE (default ../shared/sample-site), then a PNG of each at 600, 375
+and 320 px wide, light, dark, and light with every <style> removed (as clients that strip it
+show it), into DIR (default /tmp/digest-screens). Khmer glyphs need a Khmer font: Debian's
+fonts-khmeros. tests/test_digest_chromium.py uses `measure` from here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import zlib
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-WIDTHS = (600, 375)
+WIDTHS = (600, 375, 320)
+STYLE = re.compile(r"<style\b.*?</style>", re.DOTALL)
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
           "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
           "--mute-audio", "--disable-extensions"]
@@ -77,7 +79,7 @@ def with_local_images(html: Path, folder: Path) -> Path:
     picture = folder / "placeholder.png"
     if not picture.exists():
         picture.write_bytes(_png(1023, 575, (0x8a, 0x94, 0xa0)))
-    copy = folder / f"{html.parent.parent.name}-{html.parent.name}-{html.stem}.images.html"
+    copy = html.with_suffix(".images.html")
     copy.write_text(re.sub(r'src="https?://[^"]+"', f'src="{picture.as_uri()}"', html.read_text(encoding="utf-8")),
                     encoding="utf-8")
     return copy
@@ -91,21 +93,34 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def sample_digests(site: Path, out: Path) -> list[Path]:
-    """The four digests the issue names, written under `out`."""
+def without_style(html: Path) -> Path:
+    """A copy of `html` without its <style> elements: what a client that strips them shows."""
+    copy = html.with_suffix(".nostyle.html")
+    copy.write_text(STYLE.sub("", html.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+SAMPLES = (("english", "daily", date(2018, 7, 28)), ("khmer", "daily", date(2018, 7, 28)),
+           ("english", "weekly", date(2018, 7, 30)), ("khmer", "weekly", date(2018, 7, 30)),
+           ("english", "empty", date(2018, 7, 28)), ("khmer", "empty", date(2018, 7, 28)))
+# "empty" is a list of a category no post has: the digest with no story.
+
+
+def sample_digests(site: Path, out: Path) -> dict[str, Path]:
+    """The HTML of the digests of SAMPLES, written under `out`, by "language-period"."""
     from syndicate.config import load_settings
     from syndicate.digest import DigestSpec, produce
     from syndicate.digest.window import cutoff_on
 
     settings = load_settings(site)
     now = datetime(2018, 8, 15, tzinfo=timezone.utc)
-    htmls = []
-    for language, period, day in (("english", "daily", date(2018, 7, 28)), ("khmer", "daily", date(2018, 7, 28)),
-                                  ("english", "weekly", date(2018, 7, 30)), ("khmer", "weekly", date(2018, 7, 30))):
-        spec = DigestSpec.for_site(settings, language, period)
+    htmls = {}
+    for language, period, day in SAMPLES:
+        spec = DigestSpec.for_site(settings, language, period, send_empty=True) if period != "empty" else \
+            DigestSpec.for_site(settings, language, list_id="empty", categories=("no-such-category",), send_empty=True)
         end = cutoff_on(day, spec.cutoff_time, spec.zone(settings))
         result = produce(settings, spec, out_dir=out / "out", state_dir=out / "state", now=now, window_end=end)
-        htmls.append(result.paths["html"])
+        htmls[f"{language}-{period}"] = result.paths["html"]
     return htmls
 
 
@@ -118,14 +133,14 @@ def main() -> None:
     args = parser.parse_args()
     if chromium() is None:
         raise SystemExit("chromium is not installed (Debian: apt-get install -y chromium fonts-khmeros)")
-    for html in sample_digests(args.site, args.out):
-        name = f"{html.parent.parent.name}-{html.parent.name}-{html.stem}"
+    for name, html in sample_digests(args.site, args.out).items():
         shown = with_local_images(html, args.out) if args.images else html
         for width in WIDTHS:
             size = measure(shown, width)
-            for dark in (False, True):
-                png = args.out / f"{name}-{width}{'-dark' if dark else ''}.png"
-                screenshot(shown, png, width, args.height or min(size["scrollHeight"], 6000), dark)
+            for variant, page, dark in (("", shown, False), ("-dark", shown, True),
+                                        ("-nostyle", without_style(shown), False)):
+                png = args.out / f"{name}-{width}{variant}.png"
+                screenshot(page, png, width, args.height or min(size["scrollHeight"], 6000), dark)
                 print(png, size)
 
 
