@@ -5,7 +5,12 @@ quoted-printable, Khmer in base64 (quoted-printable writes each of its three-byt
 as nine bytes, base64 any byte as four thirds). The size budget counts those bytes.
 Non-ASCII header text is written as RFC 2047 encoded words split between grapheme clusters,
 never inside one (a Khmer subscript sign and the consonant after it stay in one word): decoders
-that show each word on its own, or put a space between words, still show whole letters.
+that show each word on its own, or put a space between words, still show whole letters. In a
+display name, ASCII words between spaces (the "|" of "Site | Section") stay plain text, so the
+spaces around them are real ones, which every decoder keeps. Python's address parser (3.11)
+puts a space between two adjacent encoded words, which RFC 2047 says to drop, so a run of
+Khmer longer than one word (about 18 characters) shows one there; we keep to the 75-character
+limit of a word rather than write longer ones.
 Nothing here reads the clock or draws random numbers: the Date is the window's end and the
 MIME boundary a hash of the content, so the same digest gives the same bytes.
 """
@@ -34,6 +39,7 @@ for _encoding in (QP, BASE64):
 # first word within the 78 a line should not pass.
 _WORD_LENGTH = 64
 _GRAPHEME = regex.compile(r"\X")
+_PLAIN_WORD = regex.compile(r"[A-Za-z0-9!#$%&'*+/^_`{|}~-]+")  # RFC 5322 atext, less "=" and "?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,20 @@ def _word(text: str) -> str:
 
 
 def _mailbox(name: str, address: str) -> str:
-    """`Name <address>`: quoted as RFC 5322 wants when ASCII, else encoded words."""
+    """`Name <address>`: quoted as RFC 5322 wants when ASCII, else encoded words for the runs
+    of words that need them and plain ASCII words between, one per folded line."""
     if name.isascii():
         return formataddr((name, address))
-    return f"{encoded_words(name)}\r\n <{address}>"
+    parts: list[str] = []
+    run: list[str] = []
+    for word in name.split():
+        if _PLAIN_WORD.fullmatch(word):
+            if run:
+                parts.append(encoded_words(" ".join(run)))
+                run = []
+            parts.append(word)
+        else:
+            run.append(word)
+    if run:
+        parts.append(encoded_words(" ".join(run)))
+    return "\r\n ".join([*parts, f"<{address}>"])
