@@ -191,11 +191,17 @@ def _digest(cid: str, t: _Table, settings: Settings, languages: dict[str, str]) 
         "timezone": tz.key, "list_address": t.address("list_address"), "from_address": t.address("from_address"),
         "send_empty": t.boolean("send_empty", False),
     }
-    for key, field in (("subject", "subject_template"), ("unsubscribe", "unsubscribe")):
+    for key, field in (("subject", "subject_template"), ("unsubscribe", "unsubscribe"),
+                       ("unsubscribe_mailto", "unsubscribe_mailto"), ("postal_address", "postal_address"),
+                       ("preferences_url", "preferences_url")):
         if key in t:
             fields[field] = t.string(key)
+    if "subject_headline" in t:
+        fields["subject_headline"] = t.boolean("subject_headline", True)
     if "max_items" in t:
         fields["max_items"] = t.whole("max_items", minimum=0)
+    if "max_periods" in t:
+        fields["max_periods"] = t.whole("max_periods")
     if "late_grace" in t:
         fields["late_grace"] = timedelta(seconds=t.duration("late_grace", None, zero=True))
     if "labels" in t:
@@ -263,6 +269,14 @@ def check_environment(channels: tuple[Channel, ...], environ: dict[str, str]) ->
             name = getattr(smtp, key, None)
             if name and not environ.get(name):
                 raise ConfigError(f"{ch.source}: digest.delivery.{key}: environment variable {name} is not set")
+
+
+def delivery_warnings(channels: tuple[Channel, ...]) -> list[str]:
+    """What a sender should fix before mailing: CAN-SPAM and every ESP want a postal address in
+    each commercial email, and an SMTP list has no ESP to add one."""
+    return [f"{ch.source}: digest.postal_address is not set, but this list sends over SMTP: the law in many "
+            "countries (CAN-SPAM) and every email service want the sender's postal address in each email"
+            for ch in channels if isinstance(ch, DigestChannel) and ch.smtp is not None and not ch.spec.postal_address]
 
 
 def _check_together(channels: tuple[Channel, ...]) -> None:

@@ -56,8 +56,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list-address", metavar="EMAIL", help="the To: address (default: digest-LANG@<site host>)")
     p.add_argument("--from-address", metavar="EMAIL", help="the From: address (default: newsroom@<site host>)")
     p.add_argument("--unsubscribe", default=DEFAULT_UNSUBSCRIBE, metavar="TAG",
-                   help=f"your ESP's unsubscribe merge tag (default: {DEFAULT_UNSUBSCRIBE}; Mailchimp: *|UNSUB|*)")
+                   help=f"your ESP's unsubscribe merge tag or an https URL (default: {DEFAULT_UNSUBSCRIBE}; "
+                        "Mailchimp: *|UNSUB|*)")
+    p.add_argument("--unsubscribe-mailto", metavar="URL", help="a mailto: URL beside it in List-Unsubscribe")
+    p.add_argument("--postal-address", metavar="TEXT", help="the sender's postal address, shown in the footer")
+    p.add_argument("--preferences-url", metavar="URL", help="a link to the subscriber's preferences, in the footer")
+    p.add_argument("--site-subject", action="store_true",
+                   help="subject with the site's name and the date, not the top story's title")
     p.add_argument("--max-items", type=int, default=20, metavar="N", help="posts shown in full at most (default: 20)")
+    p.add_argument("--max-periods", type=int, default=7, metavar="N",
+                   help="a window reaching back to the last digest spans at most N periods (default: 7)")
     p.add_argument("--send-empty", action="store_true", help="write a digest even when the window has no posts")
 
 
@@ -72,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         spec = DigestSpec.for_site(
             settings, args.language, args.period, list_id=args.list_id, list_address=args.list_address,
             from_address=args.from_address, categories=tuple(args.categories or ()), cutoff=args.cutoff,
-            timezone=args.timezone, unsubscribe=args.unsubscribe, max_items=args.max_items,
+            timezone=args.timezone, unsubscribe=args.unsubscribe, unsubscribe_mailto=args.unsubscribe_mailto,
+            postal_address=args.postal_address, preferences_url=args.preferences_url,
+            subject_headline=not args.site_subject, max_items=args.max_items, max_periods=args.max_periods,
             send_empty=args.send_empty)
         end = cutoff_on(args.date, spec.cutoff_time, spec.zone(settings)) if args.date else None
         # The ledger and cache are shared with `build` and `run`: one writer at a time.

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
 
-    from syndicate.channels import check_environment, find_feeds_dir, load_channels
+    from syndicate.channels import check_environment, delivery_warnings, find_feeds_dir, load_channels
     from syndicate.commands.common import settings_from, state_dir
     from syndicate.config import ConfigError
     from syndicate.daemon import Daemon
@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for warning in delivery_warnings(channels):
+        logging.getLogger("syndicate.run").warning(warning)
     state = state_dir(args)
     stop = threading.Event()
     with state_lock(state):

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from premailer import Premailer
 
@@ -23,7 +24,8 @@ _PLACEHOLDER = "https://merge-tag.invalid/{}"
 
 def inline_css(html: str, css: str, merge_tags: tuple[str, ...] = ()) -> str:
     """`html` with `css` inlined; the `merge_tags` used as hrefs come back byte for byte."""
-    swaps = [(f'href="{tag}"', f'href="{_PLACEHOLDER.format(i)}"') for i, tag in enumerate(merge_tags)]
+    # As the template wrote them: HTML-escaped (an https URL may carry "&", written "&amp;").
+    swaps = [(f'href="{escape(tag)}"', f'href="{_PLACEHOLDER.format(i)}"') for i, tag in enumerate(merge_tags)]
     for original, placeholder in swaps:
         html = html.replace(original, placeholder)
     inliner = Premailer(
