@@ -203,3 +203,26 @@ def test_an_empty_window_writes_nothing_unless_asked(site, tmp_path):
     assert empty.post_ids == ()
     with Ledger(tmp_path / "state") as ledger:
         assert ledger.find("english-daily", empty.window_end) is not None
+
+
+def test_a_window_after_a_long_pause_is_bounded_and_says_what_it_leaves_out(site, tmp_path):
+    first = digest(site, tmp_path, day=date(2018, 7, 5), max_periods=3, late_grace=timedelta(0), send_empty=True)
+    after = digest(site, tmp_path, day=date(2018, 7, 29), max_periods=3, late_grace=timedelta(0))
+    assert (after.window_start, after.window_end) == (datetime(2018, 7, 26, 6, tzinfo=UTC),
+                                                      datetime(2018, 7, 29, 6, tzinfo=UTC))
+    when = published_dates(site)
+    gap = {url for url, t in when.items() if first.window_end.timestamp() <= t < after.window_start.timestamp()}
+    assert len(gap) >= 5 and not gap & set(after.post_ids)
+    [warning] = [p for p in after.problems if "max_periods" in p.message]
+    assert warning.severity == "warning" and f"{len(gap)} posts published in between are in no digest" in warning.message
+    # Nothing doubled, now or later: the next window starts where this one ended.
+    following = digest(site, tmp_path, day=date(2018, 7, 30), max_periods=3, late_grace=timedelta(0))
+    assert following.window_start == after.window_end
+    assert not (set(first.post_ids) | set(after.post_ids)) & set(following.post_ids)
+
+
+def test_the_default_bound_is_seven_periods(site, tmp_path):
+    digest(site, tmp_path, day=date(2018, 6, 1), send_empty=True)
+    after = digest(site, tmp_path, day=date(2018, 7, 29))
+    assert after.window_end - after.window_start == timedelta(days=7)
+    assert any("max_periods" in p.message for p in after.problems)
