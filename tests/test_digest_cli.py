@@ -25,7 +25,7 @@ def test_prints_the_paths_it_wrote_and_repeats_byte_for_byte(sample_site, tmp_pa
     code, out, _ = run(capsys, *args)
     assert code == 0
     paths = [Path(line) for line in out.splitlines()]
-    assert [p.name for p in paths] == [f"2018-07-28.{ext}" for ext in ("html", "txt", "eml", "json")]
+    assert [p.name for p in paths] == [f"2018-07-28.{ext}" for ext in ("html", "txt", "eml", "json", "web.html")]
     assert all(p.is_file() and p.parent == tmp_path / "out" / "digests" / "khmer" / "daily" for p in paths)
     before = {p: p.read_bytes() for p in paths}
     assert run(capsys, *args)[:2] == (0, out)
