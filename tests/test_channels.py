@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicate.channels import DigestChannel, FeedChannel, check_environment, find_feeds_dir, load_channels
+from syndicate.channels import (
+    DigestChannel,
+    FeedChannel,
+    check_environment,
+    delivery_warnings,
+    find_feeds_dir,
+    load_channels,
+)
 from syndicate.config import ConfigError, load_settings
 from syndicate.timespec import cron_trigger, format_duration, parse_duration
 
@@ -140,7 +147,7 @@ BAD = [
     ("d.toml", DIGEST + 'period = "monthly"\n', "digest.period: expected seconds or a duration"),
     ("d.toml", DIGEST + 'period = 30\n', "digest.period: expected \"daily\", \"weekly\" or whole seconds of at least 60"),
     ("d.toml", DIGEST + 'list_id = "a b"\n', "digest.list_id: list id 'a b'"),
-    ("d.toml", DIGEST + 'unsubscribe = "a<b"\n', "digest.unsubscribe: unsubscribe merge tag"),
+    ("d.toml", DIGEST + 'unsubscribe = "a<b"\n', "digest.unsubscribe: unsubscribe 'a<b': an http(s) URL, or a merge tag"),
     ("d.toml", DIGEST + 'send_empty = "yes"\n', "digest.send_empty: expected true or false"),
     ("d.toml", DIGEST + '[digest.delivery]\nhost = "smtp.example.org"\ntls = "ssl"\n',
      "digest.delivery.tls: expected \"starttls\" or \"none\""),
@@ -242,3 +249,25 @@ def test_the_examples_in_docs_daemon_md_load_and_every_key_is_in_its_tables(tmp_
         missing = keys(tomllib.loads(text)) - documented
         assert not missing, f"keys in the {name} example without a row in a table: {missing}"
     assert {"host", "port", "tls", "username_env", "password_env", "attempts", "backoff", "timeout"} <= documented
+
+
+def test_digest_sending_keys_and_the_warning_for_smtp_without_a_postal_address(tmp_path, settings):
+    keys = ('unsubscribe = "https://example.org/u?list=en&id=*|ID|*"\n'
+            'unsubscribe_mailto = "mailto:leave@example.org"\npreferences_url = "https://example.org/p"\n'
+            'subject_headline = false\nmax_periods = 3\n')
+    write(tmp_path / "outbox", "d.toml", DIGEST + keys)
+    write(tmp_path / "smtp", "d.toml", DIGEST + keys + '[digest.delivery]\nhost = "smtp.example.org"\n')
+    write(tmp_path / "addressed", "d.toml", DIGEST + keys + 'postal_address = "1 Main St, Springfield"\n'
+                                                            '[digest.delivery]\nhost = "smtp.example.org"\n')
+    def digests(folder):
+        return tuple(ch for ch in load_channels(tmp_path / folder, settings) if isinstance(ch, DigestChannel))
+
+    [outbox] = digests("outbox")
+    spec = outbox.spec
+    assert (spec.unsubscribe, spec.unsubscribe_mailto, spec.preferences_url, spec.subject_headline, spec.max_periods) \
+        == ("https://example.org/u?list=en&id=*|ID|*", "mailto:leave@example.org", "https://example.org/p", False, 3)
+    assert delivery_warnings((outbox,)) == []  # no SMTP: the ESP's own footer adds the address
+    [smtp] = digests("smtp")
+    [warning] = delivery_warnings((smtp,))
+    assert warning.startswith(f"{tmp_path / 'smtp' / 'd.toml'}: digest.postal_address is not set")
+    assert delivery_warnings(digests("addressed")) == []

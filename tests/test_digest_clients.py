@@ -239,7 +239,7 @@ def test_one_click_needs_https_and_unsafe_urls_are_refused(sample_site, tmp_path
 
 # 14. Plain text
 def test_plain_text_has_no_signature_delimiter_and_khmer_wraps_between_words(digests):
-    for name, result in digests.items():
+    for result in digests.values():
         lines = result.paths["txt"].read_text(encoding="utf-8").split("\n")
         assert "-- " not in lines
         unsubscribe = next(i for i, line in enumerate(lines) if "{{unsubscribe_url}}" in line)
