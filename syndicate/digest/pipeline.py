@@ -87,12 +87,15 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
 
 def _write(settings: Settings, spec: DigestSpec, window: Window, tz: ZoneInfo, posts: list[RenderedPost],
            out_dir: Path, problems: list[Problem]) -> DigestResult:
-    """Render the digest of `posts` in all four formats and write the files that changed."""
+    """Render the digest of `posts` in every format and write the files that changed."""
     loc = localizer(settings.language(spec.language).code, templates_dir() / "messages", spec.labels)
     stem = f"{digest_folder(spec)}/{stamp(window.end, spec.period, tz)}"
     view = build_view(posts, settings=settings, spec=spec, window=window, tz=tz, loc=loc,
                       archive_url=f"{settings.feed_base_url}/{stem}.{_SUFFIXES['web']}")
     view, html, html_sent = _fit(view, loc)
+    if html_sent > HTML_BUDGET:  # only a site title or labels of many kilobytes get here
+        problems.append(Problem(f"{stem}.html", f"{html_sent} bytes as sent even with no post shown or listed; "
+                                f"Gmail clips above {HTML_BUDGET}", severity="warning"))
     if view.unlisted:
         problems.append(Problem(f"{stem}.html", f"{len(view.items)} posts: {view.shown_in_full} shown in full, "
                                 f"{len(view.listed)} listed by title and {view.unlisted} only counted, to stay "
