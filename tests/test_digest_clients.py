@@ -86,7 +86,7 @@ def test_dark_mode_for_outlook_and_the_color_scheme_property(digests):
     selectors = " ".join(r.selectorText for r in sheet if r.type == r.STYLE_RULE)
     # Every colour the prefers-color-scheme block sets, Outlook.com's data-ogsc/ogsb rules set too.
     media = [r for r in cssutils.parseString(stylesheet()) if r.type == r.MEDIA_RULE and "dark" in r.media.mediaText][0]
-    for rule in media:
+    for rule in (r for r in media if r.type == r.STYLE_RULE):
         for prop in rule.style:
             if prop.name in ("color", "background-color"):
                 marker = "[data-ogsc]" if prop.name == "color" else "[data-ogsb]"
@@ -166,7 +166,7 @@ def test_apple_data_detectors_are_restyled_and_every_padded_cell_tightens_on_mob
     padded = {r.selectorText for r in sheet if r.type == r.STYLE_RULE and r.style.getPropertyValue("padding")
               and r.style.getPropertyValue("padding").split()[-1] == "24px"}
     mobile = [r for r in sheet if r.type == r.MEDIA_RULE and "max-width" in r.media.mediaText][0]
-    tightened = {s.strip() for r in mobile for s in r.selectorText.split(",")
+    tightened = {s.strip() for r in mobile if r.type == r.STYLE_RULE for s in r.selectorText.split(",")
                  if r.style.getPropertyValue("padding-left") == "16px"}
     assert ".empty" in padded and padded <= tightened
 
