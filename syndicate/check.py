@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from syndicate.collect.jekyll import at_key_line
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
-from syndicate.render import RenderContext, render_body
+from syndicate.render import render_body
+from syndicate.render.jekyll_page import render_context
 from syndicate.select import Entry, duplicate_urls, feed_specs, resolve_translation
 from syndicate.text import counted
 
 
-def body_problems(post: Post, body: str, body_line: int, settings: Settings) -> tuple[Problem, ...]:
+def body_problems(post: Post, body: str, body_line: int, settings: Settings,
+                  meta: dict[str, Any] | None = None) -> tuple[Problem, ...]:
     """What rendering the body reports: Liquid includes and tags the feeds cannot carry."""
-    ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
-                        language_code=settings.language(post.language).code, dateline=post.dateline,
-                        summary_limit=settings.summary_limit, body_line=body_line)
-    return render_body(body, ctx).problems
+    return render_body(body, render_context(settings, post, meta, body_line)).problems
 
 
 def site_problems(posts: list[Post], settings: Settings, now: datetime,

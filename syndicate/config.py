@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.collect.front_matter import YamlProblem, load_yaml
 from syndicate.languages import language_code, language_direction
-from syndicate.model import Language
+from syndicate.model import BackgroundImage, Language
 
 ContentMode = Literal["full", "summary"]
 DEFAULT_EXCLUDES = ("_site", "node_modules", "vendor", ".git")
@@ -56,6 +56,12 @@ class Settings:
     max_post_bytes: int = 16_777_216  # larger post files are not read: a memory guard, above any real post
     max_categories: int = 50  # per post, for categories and for tags; the rest are dropped
     max_posts: int = 200_000  # per site, the newest by file name; older ones are not read
+    # Rendering ([render] in the TOML file; docs/config.md).
+    includes_dir: str | None = None  # the site's `_includes/`: post includes render with its templates
+    site_variables: dict[str, Any] = field(default_factory=dict, hash=False)  # `site.*` for Liquid
+    includes_digest: str = ""  # changes with any file in `_includes/`: cached bodies go stale
+    dateline_joiner: str = " —"  # between the dateline's place and the text
+    background_image: BackgroundImage | None = None
 
     def language(self, key: str) -> Language:
         """The configured language, or one derived from its key for languages met only in posts."""
@@ -86,6 +92,8 @@ class Settings:
             "hubs": self.hubs, "xsl": self.stylesheet, "archives": self.archives,
             "archive_size": self.archive_page_size,
             "limits": (self.max_post_bytes, self.max_categories, self.max_posts),
+            "render": (self.includes_dir, self.includes_digest, self.dateline_joiner, repr(self.background_image),
+                       json.dumps(self.site_variables, sort_keys=True, default=str)),
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -139,11 +147,35 @@ def _from_jekyll(site_dir: Path, cfg: dict[str, Any], path: Path) -> Settings:
         languages[str(key)] = _jekyll_language(str(key), _YamlReader(text.mapping(where, info), name, where),
                                                title, description)
     exclude = tuple(text.strings("exclude")) + DEFAULT_EXCLUDES
+    includes = site_dir / (text("includes_dir") or "_includes")
     return Settings(
         site_dir=site_dir, base_url=base, feed_base_url=base, timezone=tz,
         permalink=text("permalink") or "date", title=title, description=description,
         languages=languages, exclude=exclude, config_files=(path.name,),
+        includes_dir=str(includes) if includes.is_dir() else None,
+        site_variables=_site_variables(cfg), includes_digest=_folder_digest(includes),
     )
+
+
+def _site_variables(cfg: dict[str, Any]) -> dict[str, Any]:
+    """`site.*` as Jekyll's Liquid sees it: the configuration plus what Jekyll adds. Lists of
+    posts and pages stay empty: they are the site's navigation, not a post's content."""
+    return {"url": "", "baseurl": "", "posts": [], "pages": [], "data": {}, "categories": {}, "tags": {},
+            **{str(key): value for key, value in cfg.items()}}
+
+
+def _folder_digest(folder: Path) -> str:
+    """A digest of every file's name and bytes under `folder` ("" when there is none)."""
+    if not folder.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()[:16]
 
 
 def _jekyll_language(key: str, info: _YamlReader, site_title: str, site_desc: str) -> Language:
@@ -230,6 +262,7 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
             changes[attr] = tuple(c.casefold() for c in _str_list(feeds, key, path))
     changes.update(_subscriber_keys(feeds, path))
     changes.update(_limits(_table(data, "limits", path), path))
+    changes.update(_render_keys(_table(data, "render", path), path))
     languages = dict(s.languages)
     codes = dict(s.language_codes)
     labels = {key: dict(table) for key, table in s.category_labels.items()}
@@ -257,7 +290,7 @@ def _apply_toml(s: Settings, path: Path) -> Settings:
     changes["languages"] = languages
     changes["language_codes"] = codes
     changes["category_labels"] = labels
-    unknown = set(data) - {"site", "feeds", "languages", "limits", "categories"}
+    unknown = set(data) - {"site", "feeds", "languages", "limits", "categories", "render"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s): {', '.join(sorted(unknown))}")
     return replace(s, **changes)
@@ -286,6 +319,28 @@ def _subscriber_keys(feeds: dict[str, Any], path: Path) -> dict[str, Any]:
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigError(f"{path}: feeds.archive_page_size: expected a whole number of at least 1, got {size!r}")
         changes["archive_page_size"] = size
+    return changes
+
+
+def _render_keys(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`[render]`: dateline_joiner and background_image (docs/config.md)."""
+    changes: dict[str, Any] = {}
+    unknown = set(table) - {"dateline_joiner", "background_image"}
+    if unknown:
+        raise ConfigError(f"{path}: render.{sorted(unknown)[0]}: unknown key; expected dateline_joiner or background_image")
+    if "dateline_joiner" in table:
+        changes["dateline_joiner"] = _str(table, "dateline_joiner", path, "render")
+    if "background_image" in table:
+        rule = table["background_image"]
+        where = "render.background_image"
+        if not isinstance(rule, dict) or set(rule) - {"field", "spacers", "base"} or "field" not in rule:
+            raise ConfigError(f"{path}: {where}: expected a table with field, spacers and optionally base")
+        spacers = rule.get("spacers", [])
+        if not isinstance(spacers, list) or not all(isinstance(s, str) and s for s in spacers):
+            raise ConfigError(f"{path}: {where}.spacers: expected a list of URL path patterns such as \"/img/spacer*\"")
+        changes["background_image"] = BackgroundImage(
+            field=_str(rule, "field", path, where), spacers=tuple(spacers),
+            base=_str(rule, "base", path, where) if "base" in rule else "/")
     return changes
 
 

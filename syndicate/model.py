@@ -54,6 +54,16 @@ class Translation:
 
 
 @dataclass(frozen=True, slots=True)
+class BackgroundImage:
+    """A spacer image that a page's CSS covers with a photo named in the front matter
+    (`[render.background_image]`, docs/config.md)."""
+
+    field: str  # the front-matter key holding the photo, e.g. "window_image"
+    spacers: tuple[str, ...]  # glob patterns for the spacer's URL path, e.g. "/img/rectangle__*"
+    base: str = "/"  # where a bare file name in the field lives, e.g. "/img/"
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """A post's front matter, coerced. The body stays on disk until a feed needs it."""
 

@@ -190,15 +190,14 @@ class _BodyRenderer:
         self.settings = settings
 
     def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...]]:
-        from syndicate.render import RenderContext, render_body  # the Markdown stack loads only when used
+        from syndicate.render import render_body  # the Markdown stack loads only when used
+        from syndicate.render.jekyll_page import render_context
 
         settings = self.settings
         try:
-            body, body_line, repaired = read_body(settings, post.source)
+            body, body_line, repaired, meta = read_body(settings, post.source)
         except Unreadable as exc:  # changed or deleted since its header was read: publish the header alone
             return "", post.summary or "", (Problem(post.source, str(exc), severity=exc.severity, line=exc.line),)
-        ctx = RenderContext(base_url=settings.base_url, page_url=post.url, source=post.source,
-                            language_code=settings.language(post.language).code, dateline=post.dateline,
-                            summary_limit=settings.summary_limit, body_line=body_line)
+        ctx = render_context(settings, post, meta, body_line)
         result = render_body(body, ctx)
         return result.html, result.summary, repaired + result.problems

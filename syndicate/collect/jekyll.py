@@ -56,6 +56,7 @@ class Document(NamedTuple):
     body: str | None = None
     body_line: int = 1  # the line of the file the body starts on
     key_lines: dict[str, int] | None = None  # top-level front matter key -> its line
+    meta: dict[str, Any] | None = None  # the front matter as read, for the body's Liquid (`page.*`)
 
 
 class _Parsed(NamedTuple):
@@ -158,14 +159,16 @@ def read_document(file: SourceFile, settings: Settings, *, body: bool = True) ->
     if post is not None:
         post = replace(post, key_lines=tuple((k, parsed.key_lines[k]) for k in SITE_RULE_KEYS if k in parsed.key_lines))
     located = tuple(at_key_line(p, parsed.key_lines) for p in (*parsed.problems, *problems))
-    return Document(Header(post, located), parsed.body, parsed.body_line, parsed.key_lines)
+    return Document(Header(post, located), parsed.body, parsed.body_line, parsed.key_lines, parsed.meta)
 
 
-def read_body(settings: Settings, source: str) -> tuple[str, int, tuple[Problem, ...]]:
-    """A post's Markdown body, the file line it starts on and what was repaired in it, for
-    rendering; raises Unreadable when the file went bad since its header was read."""
-    _, body, body_line, problems = _split(settings, source, body=True)  # the header came from the cache
-    return body, body_line, tuple(p for p in problems if p.line and p.line >= body_line)
+def read_body(settings: Settings, source: str) -> tuple[str, int, tuple[Problem, ...], dict[str, Any]]:
+    """A post's Markdown body, the file line it starts on, what was repaired in it and its
+    front matter (for the body's Liquid), for rendering; raises Unreadable when the file went
+    bad since its header was read."""
+    parsed = _parse(settings, source, body=True)
+    return parsed.body, parsed.body_line, tuple(p for p in parsed.problems if p.line and p.line >= parsed.body_line), \
+        parsed.meta
 
 
 def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:

@@ -55,6 +55,6 @@ def lint(settings: Settings, args: argparse.Namespace) -> tuple[list[Problem], i
         if doc.header.post is not None:
             posts.append(doc.header.post)
             key_lines[file.source] = doc.key_lines or {}
-            problems.extend(check.body_problems(doc.header.post, doc.body or "", doc.body_line, settings))
+            problems.extend(check.body_problems(doc.header.post, doc.body or "", doc.body_line, settings, doc.meta))
     problems.extend(check.site_problems(posts, settings, now_from(args), key_lines))
     return check.for_check(problems), len(files)

@@ -6,18 +6,19 @@ and its tokens carry source line maps, which kramdown's blank-line rules for IAL
 
 from __future__ import annotations
 
-import re
-
+import regex
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
 from syndicate.render.ial import ial_plugin
 
+# Jekyll reads Markdown with kramdown's GFM parser, whose heading ids keep every script:
+# lower case, then all but word characters, `-`, spaces and tabs removed (`\p{Word}` in Ruby).
+_NOT_ID = regex.compile(r"[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}\- \t]")
 
-def _kramdown_id(title: str) -> str:
-    """kramdown's auto_ids: ASCII letters, digits and dashes; `section` when nothing is left."""
-    slug = re.sub(r"[^a-zA-Z0-9 -]", "", re.sub(r"^[^a-zA-Z]+", "", title))
-    return slug.replace(" ", "-").lower() or "section"
+
+def _gfm_id(title: str) -> str:
+    return _NOT_ID.sub("", title.lower()).replace(" ", "-").replace("\t", "-")
 
 
 # Built once: render() keeps no state between calls. kramdown's defaults: raw HTML kept,
@@ -27,7 +28,7 @@ _MARKDOWN = (
     MarkdownIt("commonmark", {"html": True, "typographer": True})
     .enable(["table", "replacements", "smartquotes"])
     .use(ial_plugin)
-    .use(anchors_plugin, min_level=1, max_level=6, slug_func=_kramdown_id)
+    .use(anchors_plugin, min_level=1, max_level=6, slug_func=_gfm_id)
 )
 
 
@@ -38,3 +39,8 @@ _MARKDOWN.validateLink = lambda url: True
 
 def markdown_to_html(text: str) -> str:
     return _MARKDOWN.render(text)
+
+
+def smartify(text: str) -> str:
+    """Jekyll's `smartify` filter: typographic quotes, dashes and ellipses in inline text."""
+    return _MARKDOWN.renderInline(text)

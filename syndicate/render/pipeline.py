@@ -1,17 +1,27 @@
-"""The render pipeline: Liquid, placeholders, Markdown, sanitising and absolute URLs."""
+"""The render pipeline: Liquid, placeholders, Markdown, sanitising and absolute URLs.
+
+Where the site has `_includes/`, its Liquid is rendered with the site's own templates
+(includes.py) and each include's output is made fit for feeds (feedfit.py); elsewhere the
+built-in media handlers stand in for includes (liquid.py, media.py).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from html import escape
+from typing import Any
 
-from syndicate.model import Media, Problem
-from syndicate.render.kramdown import markdown_to_html
+from syndicate.model import BackgroundImage, Media, Problem
+from syndicate.render.feedfit import fit_for_feed
+from syndicate.render.includes import Expanded, render_liquid, restore
+from syndicate.render.kramdown import markdown_to_html, smartify
 from syndicate.render.liquid import expand_liquid
 from syndicate.render.media import embed_iframes
 from syndicate.render.sanitize import sanitize
 from syndicate.render.summary import summarize
+from syndicate.render.urls import absolute_url
 from syndicate.text import xml_safe
 
 _DATELINE = re.compile(r"\$DATELINE\$[ \t]*")
@@ -27,6 +37,11 @@ class RenderContext:
     dateline: str | None = None
     summary_limit: int = 280
     body_line: int = 1  # the line of the source file the body starts on, for problems
+    dateline_joiner: str = " —"
+    includes_dir: str | None = None  # the site's `_includes/`, when it has one
+    site: Mapping[str, Any] = field(default_factory=dict)  # `site.*` for Liquid
+    page: Mapping[str, Any] = field(default_factory=dict)  # `page.*` for Liquid
+    background_image: BackgroundImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,21 +57,59 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
     # markup (often a whole include) never reaches a reader, so its includes are neither
     # rendered nor reported; newlines are kept so problems keep their line numbers.
     body = _HTML_COMMENT.sub(lambda match: "\n" * match.group().count("\n"), xml_safe(body))
-    liquid = expand_liquid(body, ctx.base_url, ctx.source, ctx.body_line)
-    text, videos = embed_iframes(liquid.text)
+    if ctx.includes_dir:
+        liquid = render_liquid(body, includes_dir=ctx.includes_dir, site=ctx.site, page=ctx.page,
+                               source=ctx.source, first_line=ctx.body_line,
+                               markdownify=markdown_to_html, smartify=smartify)
+        liquid, problems, videos = _fit_includes(liquid, ctx)
+        text, found = embed_iframes(liquid.text)
+        html = restore(markdown_to_html(text), liquid.includes)
+        media = tuple(videos) + tuple(found)
+    else:
+        expanded = expand_liquid(body, ctx.base_url, ctx.source, ctx.body_line)
+        text, found = embed_iframes(expanded.text)
+        html, problems, media = markdown_to_html(text), expanded.problems, expanded.media + tuple(found)
     # Like the site's layout, the placeholder is filled in the HTML that Markdown made.
-    dateline = _dateline(ctx.dateline)
-    html = _DATELINE.sub(lambda _: dateline, markdown_to_html(text))
+    dateline = _dateline(ctx.dateline, ctx.dateline_joiner)
+    html = _DATELINE.sub(lambda _: dateline, html)
     html = sanitize(html, ctx.base_url, ctx.page_url)
     return Rendered(
         html=html,
         summary=summarize(html, ctx.language_code, ctx.summary_limit),
-        problems=liquid.problems,
-        media=liquid.media + tuple(videos),
+        problems=problems,
+        media=media,
     )
 
 
-def _dateline(dateline: str | None) -> str:
+def _fit_includes(liquid: Expanded, ctx: RenderContext) -> tuple[Expanded, tuple[Problem, ...], list[Media]]:
+    """Each include's output fit for feeds; one left with nothing for a reader is dropped and reported."""
+    background = _background(ctx)
+    spacers = ctx.background_image.spacers if ctx.background_image else ()
+    outputs, problems, videos = [], list(liquid.problems), []
+    for output in liquid.includes:
+        markup, found = embed_iframes(output.html)
+        videos.extend(found)
+        markup, dropped = fit_for_feed(markup, block=output.block, background=background, spacers=spacers)
+        if dropped:
+            problems.append(Problem(ctx.source, f"include {output.name}: {dropped}, dropped", severity="warning",
+                                    line=output.line))
+        outputs.append(replace(output, html=markup))
+    return replace(liquid, includes=tuple(outputs)), tuple(problems), videos
+
+
+def _background(ctx: RenderContext) -> str | None:
+    """The photo the page's CSS draws behind its spacer images, as an absolute URL."""
+    rule = ctx.background_image
+    value = ctx.page.get(rule.field) if rule else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if "://" not in value and not value.startswith("/"):
+        value = rule.base.rstrip("/") + "/" + value
+    return absolute_url(value, ctx.base_url)
+
+
+def _dateline(dateline: str | None, joiner: str = " —") -> str:
     """`BANGKOK — ` in a span, or nothing (the placeholder and its space vanish)."""
     place = " ".join(xml_safe(dateline or "").split()).upper()
-    return f'<span class="dateline">{escape(place)} —</span> ' if place else ""
+    return f'<span class="dateline">{escape(place)}{escape(joiner.rstrip())}</span> ' if place else ""
