@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     with state_lock(state_dir(args)), progress_bar(enabled=not args.quiet) as progress:
         report = build(settings, args.out, now=now_from(args), state_dir=state_dir(args), progress=progress,
                        workers=default_workers())
-    print_problems(report.problems, args.quiet)
+    print_problems(report.problems, args.quiet, args.verbose)
     if settings.hubs and report.files_written and not args.no_ping:
         from syndicate.websub import notify_hubs  # urllib's HTTP stack loads only when there is news
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from syndicate.config import Settings
     from syndicate.model import Problem
+from syndicate.problem_kinds import summary_lines
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:
@@ -83,10 +84,12 @@ def now_from(args: argparse.Namespace) -> datetime:
     return args.now or datetime.now(timezone.utc)
 
 
-def print_problems(problems: tuple[Problem, ...] | list[Problem], quiet: bool) -> None:
-    for problem in problems:
-        if problem.severity == "error" or not quiet:
-            print(f"{problem.severity}: {problem}", file=sys.stderr)
+def print_problems(problems: tuple[Problem, ...] | list[Problem], quiet: bool, verbose: bool = True) -> None:
+    """Each problem on a line of its own; without `verbose`, one line per kind of problem."""
+    shown = [problem for problem in problems if problem.severity == "error" or not quiet]
+    lines = [f"{problem.severity}: {problem}" for problem in shown] if verbose else summary_lines(shown)
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def iso_datetime(value: str) -> datetime:

@@ -152,7 +152,7 @@ def _serialise(root: etree._Element, *, outer: bool) -> str:
     if outer:
         return _squeeze(lxml.html.tostring(root, encoding="unicode"))
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
-    return _squeeze(inner)
+    return _squeeze(inner) if "\n" in inner.strip() else re.sub(r"\s+", " ", inner)  # inline: its spaces are text
 
 
 def _squeeze(markup: str) -> str:
