@@ -42,18 +42,28 @@ def resolve_url(value: str, base: str, page: str, schemes: Collection[str] = _WE
     if _PLAIN_ABSOLUTE.fullmatch(value):
         return value
     if _PLAIN_ROOT_PATH.fullmatch(value):
-        return base.rstrip("/") + value
+        return _under_base(value, base)
     if not value or _NOT_URL.search(value):
         return None
     value = quote(value, safe=_URL_SAFE)
     if value.startswith("//"):
         value = "https:" + value
     elif value.startswith("/"):
-        value = base.rstrip("/") + value
+        value = _under_base(value, base)
     parts = urlsplit(urljoin(page, value))
     if parts.scheme not in schemes or (parts.scheme in _WEB and not parts.netloc):
         return None
     return parts.geturl()
+
+
+def _under_base(path: str, base: str) -> str:
+    """A root-relative path under the site's base; one that already starts with the base's own
+    path (`{{ site.baseurl }}/img/x.jpg`, `relative_url`) is not given it twice."""
+    base = base.rstrip("/")
+    prefix = urlsplit(base).path if "/" in base.partition("//")[2] else ""
+    if prefix and (path == prefix or path.startswith(prefix + "/")):
+        return base[: len(base) - len(prefix)] + path
+    return base + path
 
 
 def resolve_srcset(value: str, base: str, page: str) -> str | None:
