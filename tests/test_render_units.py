@@ -136,6 +136,15 @@ def test_typographic_quotes_pass_through_and_straight_ones_curl_as_in_kramdown()
     assert "<p>“Curly” and ‘single’ stay; “straight” and it’s curl.</p>" in html
 
 
+def test_each_quote_and_symbol_is_decided_as_kramdown_decides_it() -> None:
+    # kramdown does not pair quotes: a straight one that opens a quote closed by a curly one curls
+    # (the sample site has both). Its symbols are --- -- ... << >> only: "...." is "…." there.
+    html = render('He said "the turnout is a surprise.” Why?.... (c) -- "[a link](https://x.org)" '
+                  "the '80s *\"emphasis\"*")
+    assert ("<p>He said “the turnout is a surprise.” Why?…. (c) – “<a href=\"https://x.org\">a link</a>” "
+            "the ’80s <em>“emphasis”</em></p>") in html
+
+
 def test_raw_html_blocks_stay_html() -> None:
     html = render('<div class="note">Raw <strong>HTML</strong> *not Markdown*</div>\n\nAfter.')
     assert '<div class="note">Raw <strong>HTML</strong> *not Markdown*</div>' in html

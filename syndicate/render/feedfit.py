@@ -53,8 +53,9 @@ def fit_for_feed(fragment: str, *, block: bool, background: str | None = None,
         return "", "no text for feeds"
     if block and captions and root.find(".//img") is not None:
         root.tag = "figure"
-        return _serialise(root, outer=True), None
-    return _serialise(root, outer=False), None
+        return _squeeze(lxml.html.tostring(root, encoding="unicode")).strip(), None
+    inner = _squeeze((root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root))
+    return (inner.strip() if block else inner), None  # inline, the spaces around it are the text's
 
 
 def _script_mount(root: etree._Element) -> bool:
@@ -148,13 +149,6 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _serialise(root: etree._Element, *, outer: bool) -> str:
-    if outer:
-        return _squeeze(lxml.html.tostring(root, encoding="unicode"))
-    inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
-    return _squeeze(inner) if "\n" in inner.strip() else re.sub(r"\s+", " ", inner)  # inline: its spaces are text
-
-
 def _squeeze(markup: str) -> str:
     """The page's indentation is layout too: runs of white space become one space or line."""
-    return re.sub(r"[ \t]*\n\s*", "\n", re.sub(r"[ \t]+", " ", markup)).strip()
+    return re.sub(r"[ \t]*\n\s*", "\n", re.sub(r"[ \t]+", " ", markup))

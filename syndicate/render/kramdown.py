@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
 from syndicate.render.ial import ial_plugin
+from syndicate.render.typography import typography_plugin
 
 # Jekyll reads Markdown with kramdown's GFM parser, whose heading ids keep every script:
 # lower case, then all but word characters, `-`, spaces and tabs removed (`\p{Word}` in Ruby).
@@ -22,12 +23,13 @@ def _gfm_id(title: str) -> str:
 
 
 # Built once: render() keeps no state between calls. kramdown's defaults: raw HTML kept,
-# smart quotes and `--`/`...` typography on (existing “curly” quotes are left alone),
-# tables on, no autolinking of bare URLs, an id on every heading.
+# its own smart quotes and `--`/`...` typography (typography.py; existing “curly” quotes are
+# left alone), tables on, no autolinking of bare URLs, an id on every heading.
 _MARKDOWN = (
-    MarkdownIt("commonmark", {"html": True, "typographer": True})
-    .enable(["table", "replacements", "smartquotes"])
+    MarkdownIt("commonmark", {"html": True})
+    .enable(["table"])
     .use(ial_plugin)
+    .use(typography_plugin)
     .use(anchors_plugin, min_level=1, max_level=6, slug_func=_gfm_id)
 )
 
