@@ -152,13 +152,19 @@ def test_one_line_per_kind_of_problem() -> None:
 def test_sample_site_feeds_carry_what_its_includes_show(sample_site, tmp_path) -> None:
     settings = replace(load_settings(sample_site, ROOT / "examples" / "sample-site.toml"), item_limit=1000)
     report = build(settings, tmp_path / "out", now=_now(), state_dir=tmp_path / "state")
-    items = {item["url"].rsplit("/", 1)[-1]: item["content_html"]
+    items = {item["url"].split("/cambodia-election-2018/")[-1]: item["content_html"]
              for item in json.loads((tmp_path / "out" / "feed.json").read_text())["items"]}
-    voter = items["voter-prem-buth-farmer-inflation.html"]
+    voter = items["english/profile/voter/voter-prem-buth-farmer-inflation.html"]
     # window.html: the photo its CSS draws from `window_image`, and the pull quote over it.
     assert "rectangle__" not in voter and "img/portrait__voices__Prem-Buth-old--1920.jpg" in voter
     assert "<blockquote>“Democracy means having elections." in voter
     assert "<figcaption>Prem Buth repairs bikes" in voter
+    # A video post's content carries its video (the layout shows it above the body): a linked
+    # thumbnail and a link, for readers that show nothing but the content.
+    video = items["english/video/video-multiethnic.html"]
+    watch = "https://www.youtube.com/watch?v=wvTUr3g7YLc"
+    assert video.startswith(f'<figure class="video"><a href="{watch}"><img src="https://i.ytimg.com/vi/wvTUr3g7YLc/')
+    assert f'<figcaption><a href="{watch}">{watch}</a></figcaption>' in video
     assert all("{%" not in html and "{{" not in html and "<script" not in html for html in items.values())
     kinds = summary_lines(report.problems)
     assert len(kinds) == len({line.split(" in ")[0] for line in kinds})

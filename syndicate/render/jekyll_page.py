@@ -33,4 +33,5 @@ def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | Non
         summary_limit=settings.summary_limit, body_line=body_line, dateline_joiner=settings.dateline_joiner,
         includes_dir=settings.includes_dir, site=settings.site_variables,
         page=page_variables(post, meta or {}), background_image=settings.background_image,
+        youtube=post.youtube, title=post.title,
     )

@@ -42,6 +42,8 @@ class RenderContext:
     site: Mapping[str, Any] = field(default_factory=dict)  # `site.*` for Liquid
     page: Mapping[str, Any] = field(default_factory=dict)  # `page.*` for Liquid
     background_image: BackgroundImage | None = None
+    youtube: str | None = None  # the post's video (front matter `youtube`), shown before the body
+    title: str = ""  # the post's title, the video's alt text
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
         expanded = expand_liquid(body, ctx.base_url, ctx.source, ctx.body_line)
         text, found = embed_iframes(expanded.text)
         html, problems, media = markdown_to_html(text), expanded.problems, expanded.media + tuple(found)
+    if ctx.youtube and ctx.youtube not in html:  # a reader that shows only content still gets the video
+        html = _video_first(ctx.youtube, ctx.title) + html
     # Like the site's layout, the placeholder is filled in the HTML that Markdown made.
     dateline = _dateline(ctx.dateline, ctx.dateline_joiner)
     html = _DATELINE.sub(lambda _: dateline, html)
@@ -95,6 +99,14 @@ def _fit_includes(liquid: Expanded, ctx: RenderContext) -> tuple[Expanded, tuple
                                     line=output.line))
         outputs.append(replace(output, html=markup))
     return replace(liquid, includes=tuple(outputs)), tuple(problems), videos
+
+
+def _video_first(video_id: str, title: str) -> str:
+    """The post's video as its layout shows it above the body: here its thumbnail, linked to the
+    watch page, and the watch page's address as a link of its own."""
+    watch = f"https://www.youtube.com/watch?v={video_id}"
+    image = f'<img src="https://i.ytimg.com/vi/{video_id}/hqdefault.jpg" alt="{escape(title) or "Video"}">'
+    return f'<figure class="video"><a href="{watch}">{image}</a><figcaption><a href="{watch}">{watch}</a></figcaption></figure>\n'
 
 
 def _background(ctx: RenderContext) -> str | None:
