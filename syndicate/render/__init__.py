@@ -1,11 +1,13 @@
-"""Post bodies (kramdown-flavoured Markdown with Liquid) to safe, absolute HTML. Pure: no I/O.
+"""Post bodies (kramdown-flavoured Markdown with Liquid) to safe, absolute HTML. Pure but for
+reading the site's `_includes/` templates, once per process.
 
 The public surface used by the rest of syndicate:
 - RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems, media)
 - absolute_url(value, base) -> str | None   (repairs or rejects front-matter URLs)
 - summarize(text, language_code, limit) -> str
 
-Stages, one module each: liquid (+ media) -> kramdown (+ ial) -> sanitize (+ urls) -> summary;
+Stages, one module each: includes (+ jekyll_filters, jekyll_page, feedfit) where the site has
+`_includes/`, else liquid (+ media) -> kramdown (+ ial, typography) -> sanitize (+ urls) -> summary;
 pipeline runs them in that order.
 """
 
