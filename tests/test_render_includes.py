@@ -188,3 +188,24 @@ def test_every_post_is_as_jekyll_renders_it(sample_site) -> None:
         if row.similarity < fidelity.THRESHOLD:  # only a related-videos list built from site.posts
             assert "featured_video=true" in (sample_site / row.source).read_text(encoding="utf-8"), row
         assert len(row.extra) <= 2, row
+
+
+def test_feed_fit_rules_on_fragments() -> None:
+    from syndicate.render.feedfit import fit_for_feed
+
+    picture = ('<div class="a"><picture><source srcset="/s.jpg" media="(min-width: 420px)">'
+               '<source srcset="/l.jpg" media="(min-width: 992px)"><img src="/xs.jpg" alt="A"></picture>'
+               '<p class="photo__cutline">Caption.</p></div>')
+    assert fit_for_feed(picture, block=True) == \
+        ('<figure><img src="/l.jpg" alt="A"><figcaption>Caption.</figcaption></figure>', None)
+    # Several images (an ai2html graphic's renditions): their labels stay text, no figcaption.
+    graphic = '<div><img src="/a.jpg"><div class="g-credits"><p>64</p></div><img src="/b.jpg"></div>'
+    assert "figcaption" not in fit_for_feed(graphic, block=True)[0]
+    # A spacer without the page's photo goes; so does an include that is a script's mount point.
+    assert fit_for_feed('<div><img src="/img/spacer.png"></div>', block=True, spacers=("/img/spacer*",)) == \
+        ("", "no text for feeds")
+    assert fit_for_feed('<div><div id="map"></div><p>Label</p></div>', block=True)[1] == \
+        "drawn by a script, no text for feeds"
+    # Inline, the spaces at either end are the sentence's.
+    assert fit_for_feed('<span class="m"><img src="/m.jpg"> <span>Chief </span></span>', block=False)[0] == \
+        '<img src="/m.jpg"> Chief '

@@ -5,7 +5,8 @@ Pages lean on CSS and scripts that feed readers do not run; so, for each include
 - a spacer image (the settings name it) becomes the photo the page's CSS draws behind it, from
   the front-matter field the settings name, or goes when the page has none;
 - an element whose class says pull quote becomes a `<blockquote>`; one that says caption,
-  cutline or credit becomes the `<figcaption>` of the `<figure>` the include then is;
+  cutline or credit becomes the `<figcaption>` of the `<figure>` the include then is, when it
+  has one image;
 - wrappers (`div`, `span`), classes, styles and ids go; elements left with no text or image go;
 - an include that was only a script's mount point (an empty element with an id that a script
   fills) is dropped whole, as is one with nothing left; the caller reports it.
@@ -47,11 +48,12 @@ def fit_for_feed(fragment: str, *, block: bool, background: str | None = None,
                 img.set("src", background)
             else:
                 _remove(img)
-    captions = _retag(root, block)
+    # A figure is one image and its caption; a graphic of several images keeps its text as text.
+    captions = _retag(root, block and len(root.findall(".//img")) == 1)
     _strip_layout(root)
     if not _has_content(root):
         return "", "no text for feeds"
-    if block and captions and root.find(".//img") is not None:
+    if captions and root.find(".//img") is not None:
         root.tag = "figure"
         return _squeeze(lxml.html.tostring(root, encoding="unicode")).strip(), None
     inner = _squeeze((root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root))
@@ -91,8 +93,9 @@ def _is_spacer(src: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, "*" + pattern) for pattern in patterns)
 
 
-def _retag(root: etree._Element, block: bool) -> bool:
-    """Pull quotes to `<blockquote>`, the first caption to `<figcaption>`; True if one was found."""
+def _retag(root: etree._Element, figure: bool) -> bool:
+    """Pull quotes to `<blockquote>`; with `figure`, the first caption to `<figcaption>` (True if
+    there was one)."""
     caption = False
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element is root:
@@ -101,7 +104,7 @@ def _retag(root: etree._Element, block: bool) -> bool:
         if _PULL_QUOTE.search(classes) and element.tag not in ("blockquote", "img"):
             element.tag = "blockquote"
             _drop_inline_decoration(element)
-        elif block and not caption and _CAPTION.search(classes) and element.tag in ("p", "div", "span"):
+        elif figure and not caption and _CAPTION.search(classes) and element.tag in ("p", "div", "span"):
             if _has_content(element):
                 element.tag = "figcaption"
                 caption = True
