@@ -13,10 +13,13 @@ import pytest
 from sitebuilder import CONFIG, make_site, post
 
 from syndicate.build import build
+from syndicate.collect.jekyll import read_document, scan
 from syndicate.config import load_settings
 from syndicate.model import Problem
 from syndicate.problem_kinds import summary_lines
+from syndicate.render import render_body
 from syndicate.render.includes import lax_to_strict
+from syndicate.render.jekyll_page import render_context
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2030-01-01T00:00:00+00:00"
@@ -127,6 +130,19 @@ def test_problems_name_the_post_line_include_and_reason(feed) -> None:
     assert chart.line == 19 and "drawn by a script" in chart.message
     broken = problems["include broken.html failed, left out"]
     assert broken.line == 25 and "broken.html" in broken.message
+
+
+def test_an_edited_include_is_read_again_in_a_long_running_process(tmp_path) -> None:
+    site = make_site(tmp_path, {"_posts/2024-01-01-a.md": post("A", "{% include note.html %}")})
+    (site / "_includes").mkdir()
+    note = site / "_includes" / "note.html"
+    seen = []
+    for text in ("<p>First version.</p>", "<p>Second version.</p>"):
+        note.write_text(text, encoding="utf-8")
+        settings = load_settings(site)
+        doc = read_document(scan(settings)[0], settings)
+        seen.append(render_body(doc.body, render_context(settings, doc.header.post, doc.meta, doc.body_line)).html)
+    assert "First version." in seen[0] and "Second version." in seen[1]
 
 
 def test_lax_liquid_reads_conditions_as_jekyll_does() -> None:

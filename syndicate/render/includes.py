@@ -86,11 +86,13 @@ _CURRENT: ContextVar[_Render] = ContextVar("syndicate_include_render")
 
 def render_liquid(text: str, *, includes_dir: str, site: Mapping[str, Any], page: Mapping[str, Any],
                   source: str, first_line: int = 1, markdownify: Callable[[str], str] = str,
-                  smartify: Callable[[str], str] = str) -> Expanded:
-    """The body with its Liquid rendered and its includes' output set aside (see `restore`)."""
+                  smartify: Callable[[str], str] = str, includes_version: str = "") -> Expanded:
+    """The body with its Liquid rendered and its includes' output set aside (see `restore`).
+    Templates are parsed once per process and `includes_version` (a digest of the folder):
+    the daemon sees an edited include."""
     if "{%" not in text and "{{" not in text:
         return Expanded(text, (), ())
-    env = _environment(includes_dir, markdownify, smartify)
+    env = _environment(includes_dir, includes_version, markdownify, smartify)
     state = _Render(source, first_line)
     reset = _CURRENT.set(state)
     try:
@@ -276,7 +278,7 @@ class _IncludeTag(Tag):
 
 
 @lru_cache(maxsize=8)
-def _environment(includes_dir: str, markdownify: Callable[[str], str], smartify: Callable[[str], str]) -> Environment:
+def _environment(includes_dir: str, includes_version: str, markdownify: Callable[[str], str], smartify: Callable[[str], str]) -> Environment:
     # Jekyll's Liquid prints nothing for unknown variables and filters: lenient undefined,
     # unknown filters ignored.
     env = Environment(tolerance=Mode.STRICT, loader=_CachingLoader(includes_dir), strict_filters=False)

@@ -31,7 +31,7 @@ def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | Non
         base_url=settings.base_url, page_url=post.url, source=post.source,
         language_code=settings.language(post.language).code, dateline=post.dateline,
         summary_limit=settings.summary_limit, body_line=body_line, dateline_joiner=settings.dateline_joiner,
-        includes_dir=settings.includes_dir, site=settings.site_variables,
+        includes_dir=settings.includes_dir, includes_version=settings.includes_digest, site=settings.site_variables,
         page=page_variables(post, meta or {}), background_image=settings.background_image,
         youtube=post.youtube, title=post.title,
     )

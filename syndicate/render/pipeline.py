@@ -39,6 +39,7 @@ class RenderContext:
     body_line: int = 1  # the line of the source file the body starts on, for problems
     dateline_joiner: str = " —"
     includes_dir: str | None = None  # the site's `_includes/`, when it has one
+    includes_version: str = ""  # a digest of that folder: templates are re-read when it changes
     site: Mapping[str, Any] = field(default_factory=dict)  # `site.*` for Liquid
     page: Mapping[str, Any] = field(default_factory=dict)  # `page.*` for Liquid
     background_image: BackgroundImage | None = None
@@ -62,7 +63,8 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
     if ctx.includes_dir:
         liquid = render_liquid(body, includes_dir=ctx.includes_dir, site=ctx.site, page=ctx.page,
                                source=ctx.source, first_line=ctx.body_line,
-                               markdownify=markdown_to_html, smartify=smartify)
+                               markdownify=markdown_to_html, smartify=smartify,
+                               includes_version=ctx.includes_version)
         liquid, problems, videos = _fit_includes(liquid, ctx)
         text, found = embed_iframes(liquid.text)
         html = restore(markdown_to_html(text), liquid.includes)
