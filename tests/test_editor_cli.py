@@ -55,9 +55,10 @@ def test_a_broken_post_is_one_error_with_its_line_in_build_and_check(example_sit
 
 
 def test_build_prints_each_problem_as_check_does(sample_site: Path, tmp_path: Path):
+    # build --verbose lists every problem; by default it prints one line per kind (test_render_includes.py)
     config = str(PROJECT / "examples" / "sample-site.toml")
     built = syndicate("build", str(sample_site), "--config", config, "--out", str(tmp_path / "out"),
-                      "--state", str(tmp_path / "state"), "--now", "2026-11-25T00:00:00+00:00")
+                      "--state", str(tmp_path / "state"), "--now", "2026-11-25T00:00:00+00:00", "--verbose")
     checked = syndicate("check", str(sample_site), "--config", config, "--now", "2026-11-25T00:00:00+00:00")
     from_build, from_check = _problem_lines(built.stderr), _problem_lines(checked.stdout)
     assert from_build and from_build <= from_check, sorted(from_build - from_check)[:5]

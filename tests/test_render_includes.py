@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -184,6 +185,15 @@ def test_sample_site_feeds_carry_what_its_includes_show(sample_site, tmp_path) -
     assert all("{%" not in html and "{{" not in html and "<script" not in html for html in items.values())
     kinds = summary_lines(report.problems)
     assert len(kinds) == len({line.split(" in ")[0] for line in kinds})
+
+
+def test_build_prints_one_line_per_kind_of_problem(sample_site, tmp_path) -> None:
+    built = subprocess.run([sys.executable, "-m", "syndicate", "build", str(sample_site), "--out", str(tmp_path / "out"),
+                            "--state", str(tmp_path / "state")], capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in built.stderr.splitlines() if line.startswith(("error: ", "warning: "))]
+    assert "warning: include map.html: drawn by a script, no text for feeds, dropped in 19 files" \
+           " (--verbose lists each)" in lines
+    assert len(lines) <= 4, lines  # map.html, map-trigger.html, mugshot URLs, translation links: 39 problems
 
 
 @pytest.mark.slow

@@ -37,7 +37,7 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 def add_verbosity_options(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    g.add_argument("-v", "--verbose", action="store_true", help="print every file written and debug logs")
+    g.add_argument("-v", "--verbose", action="store_true", help="print every problem (not one line per kind), every file written and debug logs")
 
 
 def setup_logging(args: argparse.Namespace) -> None:

@@ -49,6 +49,7 @@ _AND_OR = re.compile(r"\s+(and|or)\s+")
 _FILTER = re.compile(rf"\s*(\w+)\s*(:(?:{_QUOTED}|[^|])*)?\s*$", re.S)
 _PIPE_SPLIT = re.compile(rf"((?:{_QUOTED}|[^|'\"])*)(\|?)")
 
+_MARKUP = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 _MARK = "SYNDICATEINCLUDE{}X"  # letters only: Markdown and typography leave it alone
 MARK = re.compile(r"(<p>)?SYNDICATEINCLUDE(\d+)X(</p>)?")
 _BLOCK_START = re.compile(r"\s*<(?:div|p|h[1-6]|figure|table|ul|ol|dl|blockquote|section|article|aside|"
@@ -114,15 +115,14 @@ def restore(html: str, includes: tuple[IncludeOutput, ...]) -> str:
     the paragraph that held its mark."""
 
     def put(match: re.Match[str]) -> str:
+        if int(match.group(2)) >= len(includes):  # the mark typed into the post itself
+            return match.group(0)
         output = includes[int(match.group(2))]
         if output.block and match.group(1) and match.group(3):
             return output.html
         return f"{match.group(1) or ''}{output.html}{match.group(3) or ''}"
 
     return MARK.sub(put, html) if includes else html
-
-
-_MARKUP = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 
 
 def lax_to_strict(source: str) -> str:
