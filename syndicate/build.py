@@ -20,17 +20,7 @@ from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import news_entries, next_change
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.output import confined, remove_stale_temps, write_if_changed
-from syndicate.select import (
-    Entry,
-    FeedSpec,
-    duplicate_urls,
-    feed_specs,
-    next_publication,
-    published,
-    select_all,
-    slugify,
-    translation_target,
-)
+from syndicate.select import Entry, FeedSpec, Timeline, slugify, specs_for, translation_target
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 from syndicate.workers import map_in_background
@@ -81,43 +71,55 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
     """Write the feeds `only` selects. `workers` > 1 parses, renders and serialises on that many
     processes (callers that run threads, like the daemon, keep the default of 1)."""
     started = time.perf_counter()
+    with Site.open(settings, state_dir, workers) as site:
+        return build_site(site, out_dir, now=now, progress=progress, only=only, started=started)
+
+
+def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress | None = None,
+               only: FeedFilter = FeedFilter(), started: float | None = None) -> BuildReport:
+    """`build` on a site already open: the daemon keeps one per channel and refreshes it with the
+    files its watcher saw change, so a saved post costs what changed, not a scan of every post."""
+    started = time.perf_counter() if started is None else started
+    settings = site.settings
     out_dir = Path(out_dir)
     remove_stale_temps(out_dir)  # left by a build that was killed mid-write
-    with Site.open(settings, state_dir, workers) as site:
-        cache = site.cache
-        if _nothing_to_do(site, out_dir, now, only):
-            last = cache.state[repr(only)]
-            # The same inputs have the same problems: say them again, so --strict means the same.
-            return BuildReport(posts_cached=len(site.files), posts_published=last["published"],
-                               files_unchanged=len(cache.outputs),
-                               problems=tuple(Problem(*p) for p in last["problems"]),
-                               seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
-        entries = site.entries(progress)
-        visible = published(entries, settings, now)
-        specs, spec_problems = feed_specs(visible, settings, category_pages(settings))
-        jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], visible, only.formats)
-        news = {job.spec.language: news_entries(visible, job.spec.language, now)
-                for job in jobs if job.spec.language is not None and job.spec.category is None}
-        site.render(post for job in jobs if job.pending for post in job.posts)
-        feeds = _pending_feeds(site, out_dir, jobs)
-        # Many feeds (a cold build) are serialised on the workers while this process writes the
-        # pages beside them; a few (one new post) cost less than forking for them.
-        with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
-            more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__, news)
-            written, unchanged = _record_feeds(site, jobs, feeds_written())
-        written, unchanged = written + more_written, unchanged + more_unchanged
-        produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
-        for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
-            _remove_output(out_dir, stale)
-            del cache.outputs[stale]
-        in_feeds = {e.source: e for job in jobs for e in job.entries}
-        problems = (site.problems + spec_problems + [site.located(p) for p in duplicate_urls(entries)]
-                    + site.post_problems(in_feeds[source] for source in sorted(in_feeds)))
-        published_count = sum(1 for e in visible if only.language in (None, e.language))
-        cache.state = {**cache.state, repr(only): {
-            "scan": site.scan_digest, "next": _next_change(entries, now, news), "published": published_count,
-            "problems": [astuple(p) for p in problems]}}
-        site.commit()
+    cache = site.cache
+    if not site.changed and _nothing_to_do(site, out_dir, now, only):
+        last = cache.state[repr(only)]
+        # The same inputs have the same problems: say them again, so --strict means the same.
+        return BuildReport(posts_cached=len(site.files), posts_published=last["published"],
+                           files_unchanged=len(cache.outputs),
+                           problems=tuple(Problem(*p) for p in last["problems"]),
+                           seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
+    site.load(progress)
+    timeline = site.timeline(now)
+    specs, spec_problems = specs_for(timeline.names(now), settings,
+                                     lambda language, folded: timeline.visible((language, folded), now),
+                                     category_pages(settings))
+    jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], timeline, now, only.formats)
+    news = {job.spec.language: news_entries(timeline.newest((job.spec.language, None), now), job.spec.language, now)
+            for job in jobs if job.spec.language is not None and job.spec.category is None}
+    site.render(post for job in jobs if job.pending for post in job.posts)
+    feeds = _pending_feeds(site, out_dir, jobs)
+    # Many feeds (a cold build) are serialised on the workers while this process writes the
+    # pages beside them; a few (one new post) cost less than forking for them.
+    with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
+        more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__, news)
+        written, unchanged = _record_feeds(site, jobs, feeds_written())
+    written, unchanged = written + more_written, unchanged + more_unchanged
+    produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
+    for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
+        _remove_output(out_dir, stale)
+        del cache.outputs[stale]
+    # Every feed is on disk: what follows is bookkeeping for the next build and the report.
+    in_feeds = {e.source: e for job in jobs for e in job.entries}
+    problems = (site.problems + spec_problems + [site.located(p) for p in site.duplicate_urls()]
+                + site.post_problems(in_feeds[source] for source in sorted(in_feeds)))
+    published_count = timeline.count(only.language, now)
+    cache.state = {**cache.state, repr(only): {
+        "scan": site.scan_digest, "next": _next_change(site, now, news), "published": published_count,
+        "problems": [astuple(p) for p in problems]}}
+    site.commit()
     return BuildReport(
         posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_now,
         posts_published=published_count,
@@ -126,10 +128,21 @@ def build(settings: Settings, out_dir: Path, *, now: datetime, state_dir: Path |
     )
 
 
-def _next_change(entries: list[Entry], now: datetime, news: dict[str, list[Entry]]) -> float | None:
+def _next_change(site: Site, now: datetime, news: dict[str, list[Entry]]) -> float | None:
     """When outputs change with no file changed: a post comes due, or one leaves a news sitemap."""
-    times = [next_publication(entries, now), *(next_change(items) for items in news.values())]
+    times = [site.next_publication(now), *(next_change(items) for items in news.values())]
     return min((t for t in times if t is not None), default=None)
+
+
+def warm(site: Site, now: datetime) -> None:
+    """Do ahead what the first build after a saved post would otherwise wait for: decode the
+    entries, order them, and import the Markdown renderer, the serialisers and the page templates."""
+    import syndicate.emit.feedgen_feeds  # noqa: F401
+    import syndicate.emit.pages  # noqa: F401
+    import syndicate.render.pipeline  # noqa: F401
+
+    site.timeline(now)
+    site.paths  # noqa: B018
 
 
 def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -> bool:
@@ -144,15 +157,17 @@ def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -
     return all((out_dir / rel).is_file() for rel in cache.outputs if only.covers(rel))
 
 
-def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], visible: list[Entry],
+def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], timeline: Timeline, now: datetime,
           formats: tuple[str, ...]) -> list[_FeedJob]:
     settings = site.settings
     jobs = []
-    for spec, chosen in select_all(visible, specs).items():
+    for spec, chosen in timeline.select(specs, now).items():
         if not chosen:
             continue
         feed_urls = {fmt: _feed_url(settings, spec.folder, FORMATS[fmt][0]) for fmt in FORMATS if fmt in formats}
-        archive = archive_plan(settings, spec, visible)
+        # archive_plan filters what it is given by the feed: hand it only that feed's posts.
+        archive = archive_plan(settings, spec, timeline.visible((spec.language, spec.category), now)
+                               if settings.archives else [])
         extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
         translations = [translation_target(e, site.by_path, settings) for e in chosen]

@@ -84,7 +84,9 @@ class Cache:
             self._reset(None, remove=True)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)
+        # check_same_thread off: the daemon keeps a cache open across builds, which run on its
+        # scheduler's thread or its watcher's, one at a time (Daemon._serial).
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         # A rollback journal, not WAL: one process uses the cache at a time (the state lock), and
         # WAL writes a cold build's 30 MB twice, once to the log and once more at the checkpoint.
         # A commit is atomic either way; FULL also syncs the journal's header, so that not even
@@ -207,13 +209,14 @@ class Cache:
 
     # -- saving --------------------------------------------------------------------------------
     def begin(self) -> None:
-        if self._db is not None:
+        if self._db is not None and not self._db.in_transaction:
             self._db.execute("BEGIN")
 
     def commit(self) -> None:
         """Save the index, output digests and state in the same transaction as the rows."""
         if self._db is None:
             return
+        self.begin()
         meta = {"schema": SCHEMA, "key": self.key, "outputs": marshal.dumps(self.outputs),
                 "state": marshal.dumps(self.state)}
         if self._dirty_entries:

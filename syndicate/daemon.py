@@ -11,19 +11,21 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import watchfiles
 
 from syndicate import jobstate, schedule
+from syndicate.build import warm
 from syndicate.channels import Channel, DigestChannel, FeedChannel
 from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
 from syndicate.config import Settings
 from syndicate.failures import describe
 from syndicate.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
 from syndicate.ledger import Ledger
+from syndicate.workers import default_workers
 
 log = logging.getLogger("syndicate.run")
 UTC = timezone.utc
@@ -60,9 +62,18 @@ class Daemon:
             _load_quietly(self.state_dir), {cid: (ch.kind, str(ch.schedule)) for cid, ch in self.channels.items()},
             pid=os.getpid(), site=str(self.settings.site_dir), out=str(self.out_dir), now=now))
         _warn_orphans(ledger, self.channels)
-        scheduler = schedule.start(tuple(self.channels.values()), self.run_job, now=now, missed=self._missed)
+        # Feeds are built first, on every core: workers are forked, which is safe only while this
+        # process has a single thread, so before the scheduler's and the watcher's start.
+        feeds = [cid for cid, ch in self.channels.items() if isinstance(ch, FeedChannel)]
+        for cid in feeds:
+            if self.signalled():
+                self.stop.set()
+            self.run_job(cid, workers=default_workers())
         watcher = threading.Thread(target=self._watch, name="watcher", daemon=True)
         watcher.start()
+        self._warm(now)
+        scheduler = schedule.start(tuple(self.channels.values()), self.run_job, now=now, missed=self._missed,
+                                   ran=feeds)
         try:
             # Next run times are read here, never from a job's thread: a job asking the scheduler
             # while shutdown() holds its locks would deadlock.
@@ -76,9 +87,12 @@ class Daemon:
             self._board.update(jobstate.stopped, datetime.now(UTC))
             if ledger is not None:
                 ledger.close()
+            for site in self._ctx.sites.values():
+                site.close()
 
-    def run_job(self, job_id: str) -> None:
-        """Run one job now, log one line about it and record it for `status`. Never raises."""
+    def run_job(self, job_id: str, *, changed: Collection[str] | None = None, workers: int = 1) -> None:
+        """Run one job now, log one line about it and record it for `status`. Never raises.
+        `changed`: the post files the watcher saw change (None: look at every file)."""
         with self._serial:
             if self.stop.is_set():
                 return
@@ -86,7 +100,7 @@ class Daemon:
             started, clock = datetime.now(UTC) + self._offset, time.perf_counter()
             result, outcome, error, failure = Result(), "ok", None, None
             try:
-                result = self._run(channel, started)
+                result = self._run(channel, started, changed, workers)
             except Stopping as exc:
                 outcome, error = "stopped", str(exc)
             except JobFailed as exc:
@@ -115,9 +129,9 @@ class Daemon:
         return [cid for cid, ch in self.channels.items()
                 if isinstance(ch, DigestChannel) and ch.spec.list_id not in waiting]
 
-    def _run(self, channel: Channel, now: datetime) -> Result:
+    def _run(self, channel: Channel, now: datetime, changed: Collection[str] | None, workers: int) -> Result:
         if isinstance(channel, FeedChannel):
-            return run_feed(channel, self._ctx, now)
+            return run_feed(channel, self._ctx, now, changed=changed, workers=workers)
         if isinstance(channel, DigestChannel):
             return run_digest(channel, self._ctx, now)
         mailed = tuple(ch for ch in self.channels.values() if isinstance(ch, DigestChannel) and ch.smtp)
@@ -128,6 +142,17 @@ class Daemon:
         message = f"the run due at {scheduled.isoformat()} could not start within its misfire grace (late by {late})"
         log.warning("job=%s outcome=missed %s", job_id, message)
         self._board.update(jobstate.with_run, jobstate.JobRun(job_id, scheduled, 0.0, "missed", error=message))
+
+    def _warm(self, now: datetime) -> None:
+        """Ready every feed channel's site for the first saved post (its entries decoded, the
+        renderer and serialisers imported), after the start-up build has been logged."""
+        clock = time.perf_counter()
+        with self._serial:
+            for site in self._ctx.sites.values():
+                if self.stop.is_set():
+                    return
+                warm(site, now)
+        log.debug("ready for saved posts in %.2fs", time.perf_counter() - clock)
 
     def _watch(self) -> None:
         """Rebuild every feed channel once a burst of post changes has been quiet for `debounce` seconds."""
@@ -146,8 +171,9 @@ class Daemon:
             for changes in watchfiles.watch(root, watch_filter=is_post, step=quiet, debounce=quiet * 10,
                                             stop_event=self.stop, raise_interrupt=False):
                 log.info("%d post file(s) changed; rebuilding %d feed channel(s)", len(changes), len(feeds))
+                changed = {path for _, path in changes}
                 for cid in feeds:
-                    self.run_job(cid)
+                    self.run_job(cid, changed=changed)
         except Exception:
             log.exception("watching %s for changed posts failed; feeds are still rebuilt on schedule", root)
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.build import FeedFilter, build
+from syndicate.build import FeedFilter, build_site
 from syndicate.channels import DigestChannel, FeedChannel
 from syndicate.config import Settings
 from syndicate.decide import plan_digest
 from syndicate.deliver import DeliveryError, deliver
 from syndicate.ledger import Ledger
+from syndicate.site import Site
 from syndicate.websub import notify_hubs
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Context:
     stop: threading.Event  # set on SIGTERM/SIGINT: jobs end between two files
     environ: Mapping[str, str]  # where SMTP logins are read from
     ledger: Ledger | None = None  # open when any digest channel exists: digest jobs need it
+    sites: dict[str, Site] = field(default_factory=dict)  # feed channel id -> its site, kept open between runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,10 @@ class JobFailed(Exception):
         self.result = result
 
 
-def run_feed(channel: FeedChannel, ctx: Context, now: datetime) -> Result:
+def run_feed(channel: FeedChannel, ctx: Context, now: datetime, *, changed: Collection[str] | None = None,
+             workers: int = 1) -> Result:
+    """Rebuild the channel's feeds. Its site stays open between runs: `changed` (the paths the
+    file watcher saw change) are looked at alone; None lists every post folder again."""
     settings = replace(ctx.settings, item_limit=channel.limit or ctx.settings.item_limit,
                        feed_categories=channel.categories or ctx.settings.feed_categories)
 
@@ -66,9 +71,22 @@ def run_feed(channel: FeedChannel, ctx: Context, now: datetime) -> Result:
             raise Stopping(f"stopped after {done} of {total} ({stage})")
 
     # Each channel keeps its own cache: its settings differ, and it must only prune its own files.
-    # workers=1: more would fork a process pool (workers.py), unsafe from this threaded process.
-    report = build(settings, ctx.out_dir, now=now, state_dir=ctx.state_dir / "channels" / channel.id,
-                   progress=check_stop, only=FeedFilter(channel.language, channel.formats), workers=1)
+    # workers > 1 forks a process pool (workers.py): only before the daemon starts its threads.
+    site = ctx.sites.pop(channel.id, None)
+    try:
+        if site is None:
+            site = Site.open(settings, ctx.state_dir / "channels" / channel.id, workers)
+        else:
+            site.refresh(changed)
+        site.workers = workers
+        report = build_site(site, ctx.out_dir, now=now, progress=check_stop,
+                            only=FeedFilter(channel.language, channel.formats))
+    except BaseException:  # a build cut short may leave the site half updated: read it afresh next time
+        if site is not None:
+            site.close()
+        raise
+    site.workers = 1
+    ctx.sites[channel.id] = site
     _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
     for problem in (*report.errors, *ping_problems):
         log.warning("job=%s: %s", channel.id, problem)

@@ -9,7 +9,7 @@ same cache at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timezone
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def start(channels: tuple[Channel, ...], run: Callable[[str], None], *, now: datetime,
-          missed: Callable[[str, datetime], None]) -> BackgroundScheduler:
-    """A running scheduler calling `run(channel_id)` from its one worker thread, and
+          missed: Callable[[str, datetime], None], ran: Collection[str] = ()) -> BackgroundScheduler:
+    """A running scheduler calling `run(channel_id)` from its one worker thread (at once, then on
+    its trigger; the channels in `ran` have just run, so only on their trigger), and
     `missed(channel_id, scheduled)` for runs skipped as too late. Neither may call back into the
     scheduler: shutdown() holds its locks while it waits for the worker."""
     scheduler = BackgroundScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1)})
@@ -33,7 +34,7 @@ def start(channels: tuple[Channel, ...], run: Callable[[str], None], *, now: dat
             # A late run is merged into one (coalesce) and still runs within the grace time;
             # APScheduler's default grace of 1 s would silently drop it.
             coalesce=True, misfire_grace_time=max(1, round(channel.misfire_grace)), max_instances=1,
-            next_run_time=now,
+            **({} if channel.id in ran else {"next_run_time": now}),
         )
 
     def on_missed(event: JobExecutionEvent) -> None:

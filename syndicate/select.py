@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from itertools import islice
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -131,23 +134,37 @@ def feed_specs(posts: list[Entry], settings: Settings,
     `category_pages` maps (language key, casefolded category) to the path of the site's own page
     for that category (collect/category_pages.py): a category feed's home link points there.
     """
+    names: dict[str, dict[str, str]] = {}  # language -> casefolded category -> first spelling seen
+    for post in posts:
+        spellings = names.setdefault(post.language, {})
+        for cat in post.categories:
+            spellings.setdefault(cat.casefold(), cat)
+
+    def carrying(language: str, folded: str) -> list[Entry]:
+        return [p for p in posts if p.language == language and folded in _folded(p.categories)]
+
+    return specs_for(names, settings, carrying, category_pages)
+
+
+def specs_for(names: dict[str, dict[str, str]], settings: Settings,
+              carrying: Callable[[str, str], list[Entry]],
+              category_pages: dict[tuple[str, str], str] | None = None) -> tuple[list[FeedSpec], list[Problem]]:
+    """The feeds of a site whose published posts have these languages and categories (for each
+    language: casefolded category -> its spelling in the newest post that has it); `carrying`
+    gives the published posts of a language and casefolded category (for rare warnings)."""
     pages = category_pages or {}
     limit = settings.item_limit
     specs = [FeedSpec("", settings.title, settings.description, settings.base_url + "/", limit=limit)]
     problems: list[Problem] = []
     wanted = set(settings.feed_categories)
-    for key in sorted({p.language for p in posts}):
+    for key in sorted(names):
         lang = settings.language(key)
         lang_folder = slugify(key) or "language"
         common = dict(language=key, language_code=lang.code, direction=lang.direction, limit=limit)
         specs.append(FeedSpec(lang_folder, lang.title, lang.description, f"{settings.base_url}/{lang_folder}/", **common))
-        names: dict[str, str] = {}  # casefolded -> first spelling seen
-        for post in posts:
-            if post.language == key:
-                for cat in post.categories:
-                    names.setdefault(cat.casefold(), cat)
+        spellings = names[key]
         taken: dict[str, str] = {}
-        for folded in sorted(names):
+        for folded in sorted(spellings):
             if wanted and folded not in wanted:
                 continue
             slug = slugify(folded) or "category"
@@ -155,13 +172,13 @@ def feed_specs(posts: list[Entry], settings: Settings,
                 # Two names, one folder: keep both feeds apart rather than merge them silently.
                 clash = taken.get(slug, slug)
                 slug = f"{slug}-{hashlib.sha1(folded.encode()).hexdigest()[:6]}"
-                problems.append(Problem(f"{lang_folder}/", f"categories {clash!r} and {names[folded]!r} share a "
-                                        f"folder name; {names[folded]!r} is published as {slug!r}",
+                problems.append(Problem(f"{lang_folder}/", f"categories {clash!r} and {spellings[folded]!r} share a "
+                                        f"folder name; {spellings[folded]!r} is published as {slug!r}",
                                         field="categories", severity="warning"))
             if slug != _full_slug(folded):
-                problems.append(_shortened(names[folded], f"{lang_folder}/{slug}", posts, key))
-            taken.setdefault(slug, names[folded])
-            label = settings.category_label(key, names[folded])
+                problems.append(_shortened(spellings[folded], f"{lang_folder}/{slug}", carrying(key, folded)))
+            taken.setdefault(slug, spellings[folded])
+            label = settings.category_label(key, spellings[folded])
             page = pages.get((key, folded))
             specs.append(FeedSpec(
                 f"{lang_folder}/{slug}", f"{lang.title} — {label}", lang.description,
@@ -171,9 +188,10 @@ def feed_specs(posts: list[Entry], settings: Settings,
     return specs, problems
 
 
-def _shortened(category: str, folder: str, posts: list[Entry], language: str) -> Problem:
-    """The warning for a category too long to be a folder name, on the first post that uses it."""
-    source = min(p.source for p in posts if p.language == language and category in p.categories)
+def _shortened(category: str, folder: str, posts: list[Entry]) -> Problem:
+    """The warning for a category too long to be a folder name, on the first post that uses it
+    (`posts`: the published posts of its language that carry it)."""
+    source = min(p.source for p in posts if category in p.categories)
     shown = category if len(category) <= 40 else category[:40] + "…"
     return Problem(source, f"category {shown!r} ({len(category.encode())} bytes) is too long for a folder "
                            f"name; its feeds are published in {folder + '/'!r}", field="categories", severity="warning")
@@ -198,6 +216,89 @@ def select_all(posts: list[Entry], specs: list[FeedSpec]) -> dict[FeedSpec, list
             if chosen is not None and len(chosen) < limits[key]:
                 chosen.append(post)
     return {spec: lists[(spec.language, spec.category)] for spec in specs}
+
+
+class Timeline:
+    """Every entry not in an excluded category, under each feed's key (site, language, language and
+    category), newest first by `sort_key`, kept in order as entries come and go. What a feed
+    carries at any moment is then the head of one list: after a saved post the daemon selects
+    every feed in O(feeds x limit + changed x log(posts)), where `select_all` is O(posts).
+
+    It does not pick one post per URL: `Site` falls back to `published` when URLs are shared.
+    """
+
+    def __init__(self, entries: Iterable[Entry], settings: Settings):
+        self._excluded = frozenset(settings.excluded_categories)
+        self._lists: dict[tuple[str | None, str | None], list[Entry]] = {}
+        for entry in sorted(entries, key=sort_key):  # appends in order: no insertion cost
+            for key in self._keys(entry):
+                self._lists.setdefault(key, []).append(entry)
+
+    def _keys(self, entry: Entry) -> tuple[tuple[str | None, str | None], ...]:
+        folded = dict.fromkeys(c.casefold() for c in entry.categories)
+        if self._excluded and self._excluded.intersection(folded):
+            return ()
+        return ((None, None), (entry.language, None), *((entry.language, c) for c in folded))
+
+    def add(self, entry: Entry) -> None:
+        for key in self._keys(entry):
+            insort(self._lists.setdefault(key, []), entry, key=sort_key)
+
+    def remove(self, entry: Entry) -> None:
+        for key in self._keys(entry):
+            found = self._lists[key]
+            at = bisect_left(found, sort_key(entry), key=sort_key)
+            while found[at] != entry:  # same time and URL as another entry: look on
+                at += 1
+            del found[at]
+
+    def visible(self, key: tuple[str | None, str | None], now: datetime) -> list[Entry]:
+        """The published entries under `key` at `now`, newest first."""
+        found = self._lists.get(key, ())
+        return found[self._first_visible(found, now):]
+
+    def newest(self, key: tuple[str | None, str | None], now: datetime) -> Iterator[Entry]:
+        """The published entries under `key` at `now`, newest first, without copying them."""
+        found = self._lists.get(key, ())
+        return islice(found, self._first_visible(found, now), None)
+
+    def head(self, key: tuple[str | None, str | None], now: datetime, limit: int) -> list[Entry]:
+        found = self._lists.get(key, ())
+        start = self._first_visible(found, now)
+        return found[start:start + limit]
+
+    def count(self, language: str | None, now: datetime) -> int:
+        found = self._lists.get((language, None), ())
+        return len(found) - self._first_visible(found, now)
+
+    def next_publication(self, now: datetime) -> float | None:
+        """As `next_publication`: the oldest of the future-dated entries is just above the first published."""
+        found = self._lists.get((None, None), ())
+        start = self._first_visible(found, now)
+        return found[start - 1].timestamp if start else None
+
+    def names(self, now: datetime) -> dict[str, dict[str, str]]:
+        """What `specs_for` needs, as `feed_specs` finds it: each language with a published post,
+        and its categories spelt as in the newest published post that has each."""
+        names: dict[str, dict[str, str]] = {}
+        for (language, category), found in self._lists.items():
+            start = self._first_visible(found, now)
+            if language is None or start == len(found):
+                continue
+            spellings = names.setdefault(language, {})
+            if category is not None:
+                spellings[category] = next(c for c in found[start].categories if c.casefold() == category)
+        return names
+
+    def select(self, specs: list[FeedSpec], now: datetime) -> dict[FeedSpec, list[Entry]]:
+        """The same as `select_all(published(...), specs)` when no two entries share a URL."""
+        return {spec: self.head((spec.language, spec.category), now, spec.limit) for spec in specs}
+
+    @staticmethod
+    def _first_visible(found: list[Entry] | tuple, now: datetime) -> int:
+        # sort_key is (-timestamp, url): the first key at or after (-now, "") is the newest
+        # entry dated at or before now.
+        return bisect_left(found, (-now.timestamp(), ""), key=sort_key)
 
 
 def resolve_translation(post: Post, by_path: dict[str, Entry], settings: Settings) -> tuple[Post, Problem | None]:

@@ -5,25 +5,37 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote
 
 from syndicate import __version__
 from syndicate.cache import Cache, HeaderRecord
-from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_body, read_header, scan
+from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_body, read_header, scan, source_file_at
 from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem, RenderedPost
-from syndicate.select import Entry, resolve_translation, translation_problem, translation_target
+from syndicate.select import (
+    Entry,
+    Timeline,
+    duplicate_urls,
+    next_publication,
+    published,
+    resolve_translation,
+    translation_problem,
+    translation_target,
+)
 from syndicate.sources import code_fingerprint
 from syndicate.workers import map_parallel
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PARALLEL_HEADERS = 2000  # below this many changed files, parsing in-process is faster
 PARALLEL_RENDERS = 64
+REBUILD_SHARE = 1 / 16  # changed entries beyond this share of all: rebuild the timeline, not update it
 
 
 def cache_key(settings: Settings) -> str:
@@ -31,21 +43,32 @@ def cache_key(settings: Settings) -> str:
 
 
 class Site:
-    """Open with `Site.open(...)` as a context manager; `commit()` saves what was learnt."""
+    """Open with `Site.open(...)` as a context manager; `commit()` saves what was learnt.
+
+    A long-lived process (the daemon) keeps one open across builds and calls `refresh` before
+    each: the files the watcher saw change are looked at alone, and the entries, the timeline
+    and the translation index are updated in place instead of being read back from the cache."""
 
     def __init__(self, settings: Settings, cache: Cache, files: dict[str, SourceFile], workers: int = 1):
         self.settings = settings
         self.cache = cache
         self.files = files
         self.workers = workers
-        self.problems: list[Problem] = []  # every file's problems with its front matter; see post_problems
+        self.changed: bool | None = None  # since the last build: None when unknown (a fresh scan)
+        self._loaded = False
+        self._entries: list[Entry] | None = None
+        self._paths: _ByPath | None = None
+        self._timeline: Timeline | None = None
+        self._start_run()
+
+    def _start_run(self) -> None:
+        """Forget what one build learnt that the next must not reuse (translations may have moved)."""
         self.fresh: dict[str, bytes] = {}  # pickled headers of the files parsed in this run
         self.cached_headers = 0
         self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
         self._posts: dict[str, Post] = {}
         self._rendered: dict[str, RenderedPost] = {}
-        self._entries: list[Entry] | None = None
-        self._by_path: dict[str, Entry] = {}
+        self.__dict__.pop("scan_digest", None)
 
     @classmethod
     def open(cls, settings: Settings, state_dir: Path | None, workers: int = 1) -> Site:
@@ -57,50 +80,139 @@ class Site:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.cache.close()
 
     @cached_property
     def scan_digest(self) -> str:
         """Changes whenever any post file is added, removed or touched."""
-        listing = [(f.source, f.size, f.mtime_ns) for f in self.files.values()]  # scan() sorts them
+        listing = [(f.source, f.size, f.mtime_ns) for f in sorted(self.files.values())]
         return hashlib.sha256(marshal.dumps(listing)).hexdigest()  # marshal: ten times faster than repr
+
+    def refresh(self, changed: Iterable[str] | None = None) -> None:
+        """Bring a site kept open up to date before another build. `changed`: the paths the file
+        watcher reported (absolute or relative to the site), each looked at alone; None lists
+        every folder again, as `open` does."""
+        self._start_run()
+        settings = self.settings
+        if changed is not None and len(self.files) < settings.max_posts:  # at the limit: which posts count may shift
+            root = os.path.realpath(settings.site_dir)  # the watcher reports paths below the resolved folder
+            sources = {os.path.relpath(os.path.join(root, path), root).replace(os.sep, "/") for path in changed}
+            for source in sources:
+                file = source_file_at(settings, source)
+                if file is None:
+                    self.files.pop(source, None)
+                else:
+                    self.files[source] = file
+        else:
+            self.files = {f.source: f for f in scan(settings)}
+            sources = None
+        self.changed = None
+        if self._loaded:
+            self.changed = self._update(sources)
 
     def entries(self, progress: Progress | None = None) -> list[Entry]:
         """Every post's selection entry: from the cache when its file is unchanged, else parsed now."""
-        if self._entries is not None:
-            return self._entries
+        self._load(progress)
+        if self._entries is None:
+            self._entries = [entry for _, entry in self.cache.entries.values() if entry is not None]
+        return self._entries
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every file's problems with its front matter; see post_problems."""
+        self._load()
         cache = self.cache
-        known = cache.entries
+        return [problem for source in sorted(cache.problem_sources) for problem in cache.problems(source)]
+
+    def timeline(self, now: datetime) -> Timeline:
+        """Published entries per feed key (select.Timeline), kept up to date by `refresh`."""
+        if self.paths.shared:  # two posts, one URL: `published` keeps the first of each (rare)
+            return Timeline(published(self.entries(), self.settings, now), self.settings)
+        if self._timeline is None:
+            self._timeline = Timeline(self.entries(), self.settings)
+        return self._timeline
+
+    def next_publication(self, now: datetime) -> float | None:
+        """When the next future-dated post becomes visible."""
+        if self.paths.shared:
+            return next_publication(self.entries(), now)
+        return self.timeline(now).next_publication(now)
+
+    def duplicate_urls(self) -> list[Problem]:
+        return duplicate_urls(self.entries()) if self.paths.shared else []
+
+    @property
+    def paths(self) -> _ByPath:
+        if self._paths is None:
+            self._paths = _ByPath(self.entries())
+        return self._paths
+
+    def _load(self, progress: Progress | None = None) -> None:
+        """Read every file whose entry the cache lacks or holds for another version of it."""
+        if self._loaded:
+            return
+        known = self.cache.entries
         stale = [f for f in self.files.values()  # in scan order: sorted
                  if (entry := known.get(f.source)) is None or entry[0] != (f.size, f.mtime_ns)]
-        self.cached_headers = len(self.files) - len(stale)
         if progress and len(stale) >= PARALLEL_HEADERS:
             progress("read", 0, len(stale))
+        self._store(stale, set(known) - set(self.files))
+        self._loaded = True
+
+    def _update(self, sources: set[str] | None) -> bool:
+        """Apply what changed among `sources` (None: every file) to the loaded entries and the
+        structures built over them; whether anything did."""
+        known = self.cache.entries
+        candidates = set(self.files) | set(known) if sources is None else sources
+        stale = sorted((f for source in candidates if (f := self.files.get(source)) is not None
+                        and ((entry := known.get(source)) is None or entry[0] != f.fingerprint)),
+                       key=lambda f: f.source)
+        removed = {source for source in candidates if source not in self.files and source in known}
+        if not stale and not removed:
+            self.cached_headers = len(self.files)
+            return False
+        before = [entry for f in stale if (entry := known.get(f.source, (None, None))[1]) is not None]
+        before += [entry for source in removed if (entry := known[source][1]) is not None]
+        records = self._store(stale, removed)
+        after = [r.entry for r in records if r.entry is not None]
+        self._entries = None
+        if len(before) + len(after) > len(known) * REBUILD_SHARE:  # cheaper to sort afresh
+            self._paths = self._timeline = None
+        for structure in (self._paths, self._timeline):
+            if structure is not None:
+                for entry in before:
+                    structure.remove(entry)
+                for entry in after:
+                    structure.add(entry)
+        return True
+
+    def _store(self, stale: list[SourceFile], removed: set[str]) -> list[HeaderRecord]:
+        """Parse the stale files (on the workers when there are many) and note them in the cache."""
         records = map_parallel(_HeaderReader(self.settings), stale, workers=self.workers,
                                min_items=PARALLEL_HEADERS)
-        cache.begin()
+        cache = self.cache
+        if records or removed:
+            cache.begin()
         cache.put_headers(records)
         self.fresh = {r.source: r.header for r in records}
-        cache.forget(set(cache.entries) - set(self.files))
-        for source in sorted(cache.problem_sources):
-            self.problems.extend(cache.problems(source))
-        self._entries = [entry for _, entry in cache.entries.values() if entry is not None]
-        self._by_path = {e.path: e for e in self._entries}
-        return self._entries
+        cache.forget(removed)
+        self.cached_headers = len(self.files) - len(stale)
+        return records
 
     @property
     def by_path(self) -> dict[str, Entry]:
         """Every post's entry by its permalink path, for translation links."""
-        self.entries()
-        return self._by_path
+        return self.paths.first
 
     def post(self, source: str) -> Post:
         """The full header of a post, its translation resolved."""
         if source in self._posts:
             return self._posts[source]
-        self.entries()
         blob = self.fresh.get(source) or self.cache.header(source, self.files[source].fingerprint)
-        post, _ = resolve_translation(pickle.loads(blob), self._by_path, self.settings)  # see post_problems
+        post, _ = resolve_translation(pickle.loads(blob), self.by_path, self.settings)  # see post_problems
         self._posts[source] = post
         return post
 
@@ -168,6 +280,35 @@ class Site:
 
     def _fp(self, post: Post) -> tuple[int, int]:
         return self.files[post.source].fingerprint
+
+
+class _ByPath:
+    """Every entry by its permalink path. When several posts share one (an error the build
+    reports), the first by file name, as `published` keeps it; the others wait in `shared` in
+    case it goes."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.first: dict[str, Entry] = {}
+        self.shared: dict[str, dict[str, Entry]] = {}  # path -> source -> entry, for shared paths only
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: Entry) -> None:
+        had = self.first.setdefault(entry.path, entry)
+        if had is not entry:
+            group = self.shared.setdefault(entry.path, {had.source: had})
+            group[entry.source] = entry
+            self.first[entry.path] = group[min(group)]
+
+    def remove(self, entry: Entry) -> None:
+        group = self.shared.get(entry.path)
+        if group is None:
+            del self.first[entry.path]
+            return
+        del group[entry.source]
+        self.first[entry.path] = group[min(group)]
+        if len(group) == 1:
+            del self.shared[entry.path]
 
 
 class _HeaderReader:

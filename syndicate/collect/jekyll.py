@@ -116,7 +116,43 @@ def _scan_folder(path: str, rel: str, parts: tuple[str, ...], categories: tuple[
                 found.append(file)
 
 
-def _source_file(entry: os.DirEntry, source: str, folder_categories: tuple[str, ...], root_real: str,
+def source_file_at(settings: Settings, source: str) -> SourceFile | None:
+    """What `scan` would list for one path relative to the site (None: not a post, or gone), for
+    a long-lived process told which files changed: the same rules, without listing every folder."""
+    parts = source.split("/")
+    if "_posts" not in parts[:-1] or any(part.startswith(".") or part == ".." for part in parts):
+        return None
+    first = parts.index("_posts")
+    if any(part.startswith("_") or part in settings.exclude for part in parts[:first]):
+        return None
+    if not parts[-1].lower().endswith(MARKDOWN_EXTENSIONS):
+        return None
+    root = os.fspath(settings.site_dir)
+    folder = root
+    for part in parts[:-1]:  # scan never enters a linked folder
+        folder = os.path.join(folder, part)
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            return None
+    path = os.path.join(root, source)
+    if os.path.isdir(path) and not os.path.islink(path):
+        return None
+    return _source_file(_PathEntry(path), source, tuple(parts[:first]), os.path.realpath(root),
+                        settings.max_post_bytes)
+
+
+class _PathEntry(NamedTuple):
+    """The part of os.DirEntry that _source_file uses, for a path named from outside a scan."""
+
+    path: str
+
+    def is_symlink(self) -> bool:
+        return os.path.islink(self.path)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        return os.stat(self.path, follow_symlinks=follow_symlinks)
+
+
+def _source_file(entry: os.DirEntry | _PathEntry, source: str, folder_categories: tuple[str, ...], root_real: str,
                  max_bytes: int) -> SourceFile | None:
     """What scan lists for one file, with the reason it will not be read if there is one."""
     try:
