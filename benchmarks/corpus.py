@@ -317,8 +317,15 @@ def pool_for(language: str, seed: int) -> tuple[Paragraph, ...]:
 def write_post(site: Path, post: Post, rng: random.Random, seed: int) -> Path:
     path = post_path(site, post)
     text = post_text(post, rng, pool_for(post.language, seed))
-    path.write_text(text, encoding="utf-8", newline="\n")
+    save_atomically(path, text)
     return path
+
+
+def save_atomically(path: Path, text: str) -> None:
+    """Write as editors save: a hidden file renamed over the post, so a watcher never sees half of it."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8", newline="\n")
+    temp.replace(path)
 
 
 def write_chunk(site: Path, seed: int, first: int, posts: list[Post]) -> int:

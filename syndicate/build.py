@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
@@ -174,9 +175,9 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], timeline: Timeline, 
         inputs = _digest([spec, feed_urls, settings.content, extras,
                           [(e.source, site.files[e.source].fingerprint, t and (t.url, t.title, t.language))
                            for e, t in zip(chosen, translations, strict=True)]])
-        pending = [fmt for fmt in feed_urls
+        pending = [fmt for fmt in feed_urls  # a plain isfile: output names are slugs, checked when written
                    if site.cache.outputs.get(_output(spec, fmt)) != inputs
-                   or not confined(out_dir, _output(spec, fmt)).is_file()]
+                   or not os.path.isfile(os.path.join(out_dir, _output(spec, fmt)))]
         jobs.append(_FeedJob(spec, chosen, feed_urls, inputs, pending, site, extras, archive))
     return jobs
 

@@ -152,7 +152,7 @@ class Daemon:
                 if self.stop.is_set():
                     return
                 warm(site, now)
-        log.debug("ready for saved posts in %.2fs", time.perf_counter() - clock)
+        log.info("ready for saved posts in %.2fs", time.perf_counter() - clock)
 
     def _watch(self) -> None:
         """Rebuild every feed channel once a burst of post changes has been quiet for `debounce` seconds."""

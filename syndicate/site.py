@@ -59,6 +59,7 @@ class Site:
         self._entries: list[Entry] | None = None
         self._paths: _ByPath | None = None
         self._timeline: Timeline | None = None
+        self._headers: dict[str, tuple[tuple[int, int], Post]] = {}  # as read, kept between builds
         self._start_run()
 
     def _start_run(self) -> None:
@@ -66,7 +67,7 @@ class Site:
         self.fresh: dict[str, bytes] = {}  # pickled headers of the files parsed in this run
         self.cached_headers = 0
         self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
-        self._posts: dict[str, Post] = {}
+        self._posts: dict[str, Post] = {}  # translations resolved: valid for one build
         self._rendered: dict[str, RenderedPost] = {}
         self.__dict__.pop("scan_digest", None)
 
@@ -115,7 +116,7 @@ class Site:
 
     def entries(self, progress: Progress | None = None) -> list[Entry]:
         """Every post's selection entry: from the cache when its file is unchanged, else parsed now."""
-        self._load(progress)
+        self.load(progress)
         if self._entries is None:
             self._entries = [entry for _, entry in self.cache.entries.values() if entry is not None]
         return self._entries
@@ -123,7 +124,7 @@ class Site:
     @property
     def problems(self) -> list[Problem]:
         """Every file's problems with its front matter; see post_problems."""
-        self._load()
+        self.load()
         cache = self.cache
         return [problem for source in sorted(cache.problem_sources) for problem in cache.problems(source)]
 
@@ -150,7 +151,7 @@ class Site:
             self._paths = _ByPath(self.entries())
         return self._paths
 
-    def _load(self, progress: Progress | None = None) -> None:
+    def load(self, progress: Progress | None = None) -> None:
         """Read every file whose entry the cache lacks or holds for another version of it."""
         if self._loaded:
             return
@@ -177,6 +178,8 @@ class Site:
         before = [entry for f in stale if (entry := known.get(f.source, (None, None))[1]) is not None]
         before += [entry for source in removed if (entry := known[source][1]) is not None]
         records = self._store(stale, removed)
+        for source in removed:
+            self._headers.pop(source, None)
         after = [r.entry for r in records if r.entry is not None]
         self._entries = None
         if len(before) + len(after) > len(known) * REBUILD_SHARE:  # cheaper to sort afresh
@@ -211,8 +214,12 @@ class Site:
         """The full header of a post, its translation resolved."""
         if source in self._posts:
             return self._posts[source]
-        blob = self.fresh.get(source) or self.cache.header(source, self.files[source].fingerprint)
-        post, _ = resolve_translation(pickle.loads(blob), self.by_path, self.settings)  # see post_problems
+        fp = self.files[source].fingerprint
+        known = self._headers.get(source)
+        if known is None or known[0] != fp:
+            blob = self.fresh.get(source) or self.cache.header(source, fp)
+            known = self._headers[source] = (fp, pickle.loads(blob))
+        post, _ = resolve_translation(known[1], self.by_path, self.settings)  # see post_problems
         self._posts[source] = post
         return post
 

@@ -42,11 +42,13 @@ def map_in_background(func: Callable[[T], R], items: Sequence[T], *, workers: in
     """Start `[func(x) for x in items]` on forked workers, and yield a function that waits for
     the results: the caller works on meanwhile. The workers inherit `items` (feeds full of
     rendered posts cost more to pickle than to write) and are sent only their positions.
-    With fewer than `min_items` items or 2 workers, the work runs in-process when waited for.
+    With fewer than `min_items` items or 2 workers, the work runs in-process at once (a saved
+    post's feeds go to disk before anything else is done).
     """
     global _inherited
     if workers < 2 or len(items) < min_items:
-        yield lambda: [func(item) for item in items]
+        results = [func(item) for item in items]
+        yield lambda: results
         return
     _inherited = items
     try:
