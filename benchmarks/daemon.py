@@ -72,8 +72,15 @@ class Daemon:
                     raise RuntimeError(f"no {text!r} in the daemon's log:\n{tail}")
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=120)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=120)
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def feed_files(post: Path) -> list[str]:
@@ -90,7 +97,8 @@ def change_latency(daemon: Daemon, out: Path, change) -> tuple[Path, float]:
     daemon.wait_for(f"job={CHANNEL} kind=feed outcome=ok", at)
     written = [_mtime(out / name) for name in files]
     if any(after == before.get(name, 0) for name, after in zip(files, written, strict=True)):
-        raise RuntimeError(f"not every feed of {post.name} was rewritten: {files}")
+        tail = "\n".join(line for _, line in daemon.lines[mark:])
+        raise RuntimeError(f"not every feed of {post.name} was rewritten: {files}\n{tail}")
     return post, max(written) / 1e9 - debounced
 
 
@@ -102,7 +110,7 @@ def _mtime(path: Path) -> int:
 
 
 def edit(path: Path) -> None:
-    corpus.save_atomically(path, path.read_text(encoding="utf-8").replace("title: ", "title: Edited: ", 1))
+    corpus.save_atomically(path, path.read_text(encoding="utf-8").replace("title: ", "title: Edited — ", 1))
 
 
 def bench_size(posts: int, work: Path, args: argparse.Namespace) -> dict:
@@ -114,10 +122,27 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> dict:
     state.mkdir(parents=True)
     row: dict = {"posts": posts}
 
-    daemon = Daemon(site, out, state, args.debounce)
+    with Daemon(site, out, state, args.debounce) as daemon:
+        measure_changes(daemon, row, site, out, args)
+    subprocess.run(run.build_command(site, cli_out, cli_state), check=True)  # the CLI's own cold build
+    row["warm_start"], row["cli_no_change"] = [], []
+    for _ in range(args.repeat):  # interleaved: the machine's speed drifts
+        row["cli_no_change"].append(run.measure(run.build_command(site, cli_out, cli_state)).seconds)
+        with Daemon(site, out, state, args.debounce) as daemon:
+            _, first = daemon.wait_for(f"job={CHANNEL} kind=feed outcome=")
+            row["warm_start"].append(first - daemon.started)
+        run.log(f"  warm start-up {row['warm_start'][-1]:.2f} s, CLI no-change {row['cli_no_change'][-1]:.2f} s")
+    return row
+
+
+def measure_changes(daemon: Daemon, row: dict, site: Path, out: Path, args: argparse.Namespace) -> None:
+    """Cold start-up, then saves, edits and deletions, one at a time."""
     _, first = daemon.wait_for(f"job={CHANNEL} kind=feed outcome=")
     row["cold_start"] = first - daemon.started
-    daemon.wait_for("ready for saved posts")
+    try:
+        daemon.wait_for("ready for saved posts", timeout=30)
+    except RuntimeError:  # a version of syndicate that does not say so: give it time
+        time.sleep(2)
     run.log(f"  cold start-up {row['cold_start']:.2f} s")
     saved: list[tuple[Path, list[str]]] = []
 
@@ -141,18 +166,6 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> dict:
             row[kind].append(seconds)
             run.log(f"  {kind} {post.name}: {seconds * 1000:.0f} ms")
             time.sleep(args.debounce * 2)
-    daemon.stop()
-
-    subprocess.run(run.build_command(site, cli_out, cli_state), check=True)  # the CLI's own cold build
-    row["warm_start"], row["cli_no_change"] = [], []
-    for _ in range(args.repeat):  # interleaved: the machine's speed drifts
-        row["cli_no_change"].append(run.measure(run.build_command(site, cli_out, cli_state)).seconds)
-        daemon = Daemon(site, out, state, args.debounce)
-        _, first = daemon.wait_for(f"job={CHANNEL} kind=feed outcome=")
-        row["warm_start"].append(first - daemon.started)
-        daemon.stop()
-        run.log(f"  warm start-up {row['warm_start'][-1]:.2f} s, CLI no-change {row['cli_no_change'][-1]:.2f} s")
-    return row
 
 
 def spread(values: list[float], scale: float = 1.0, unit: str = "") -> str:
