@@ -214,6 +214,7 @@ class Site:
         """The full header of a post, its translation resolved."""
         if source in self._posts:
             return self._posts[source]
+        self.load()
         fp = self.files[source].fingerprint
         known = self._headers.get(source)
         if known is None or known[0] != fp:
