@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from premailer import Premailer
-
 _PLACEHOLDER = "https://merge-tag.invalid/{}"
 
 
@@ -28,6 +26,10 @@ def inline_css(html: str, css: str, merge_tags: tuple[str, ...] = ()) -> str:
     swaps = [(f'href="{escape(tag)}"', f'href="{_PLACEHOLDER.format(i)}"') for i, tag in enumerate(merge_tags)]
     for original, placeholder in swaps:
         html = html.replace(original, placeholder)
+    # premailer (with cssutils and requests) is half of the digest command's imports: loaded only
+    # when a digest is written, not for a window with nothing to send.
+    from premailer import Premailer
+
     inliner = Premailer(
         css_text=css, allow_network=False, allow_loading_external_files=False,
         disable_link_rewrites=True, remove_classes=False, keep_style_tags=False,
@@ -38,3 +40,4 @@ def inline_css(html: str, css: str, merge_tags: tuple[str, ...] = ()) -> str:
     for original, placeholder in swaps:
         out = out.replace(placeholder, original)
     return out.rstrip("\n") + "\n"  # a text file ends with a newline, as the .eml's part does
+
