@@ -34,6 +34,7 @@ REPO = BENCHMARKS.parent
 sys.path.insert(0, str(BENCHMARKS))
 import corpus  # noqa: E402
 import floor  # noqa: E402
+import hugo  # noqa: E402
 
 TIME_V = "/usr/bin/time"
 FEED_FILES = ("feed.xml", "atom.xml", "feed.json")
@@ -78,6 +79,10 @@ class Row:
     plus_one_strays: tuple[str, ...] = ()  # changed files that are not the new post's feeds
     plus_one_missed: tuple[str, ...] = ()  # the new post's feeds left unchanged
     digest: str = "-"
+    hugo_cold: float | None = None
+    cold_beside_hugo: float | None = None  # syndicate's cold builds, alternating with Hugo's
+    hugo_rss: float | None = None
+    hugo_plus_one: float | None = None
     failure: str | None = None
 
 
@@ -298,6 +303,8 @@ def bench_size(posts: int, work: Path, args: argparse.Namespace) -> Row:
             f"(from {min(s.seconds for s in floors):.2f} to {max(s.seconds for s in floors):.2f} s)")
         if args.digest:
             row.digest = bench_digest(site, work, args)
+        if args.hugo:
+            bench_hugo(row, site, work, args)
     except CommandFailed as failed:
         row.failure = "build failed"
         log(f"  {failed}")
@@ -355,11 +362,37 @@ def bench_digest(site: Path, work: Path, args: argparse.Namespace) -> str:
     return f"{median_seconds(samples):.2f} s"
 
 
+def bench_hugo(row: Row, site: Path, work: Path, args: argparse.Namespace) -> None:
+    """Hugo on the same site (benchmarks/hugo.py): cold builds, then one new post, each timed
+    like syndicate's, alternating with syndicate's own cold build of the same site."""
+    project, out = work / "hugo", work / "hugo-out"
+    hugo.convert(site, project)
+    command = hugo.command(project, out)
+    ours = build_command(site, work / "out-again", work / "state-again")
+    cold, cold_ours = [], []
+    for _ in range(args.repeat):  # interleaved with syndicate's cold build: the machine's speed drifts
+        fresh(out)
+        cold.append(repeated(command, 1)[0])
+        fresh(work / "out-again", work / "state-again")
+        cold_ours.append(repeated(ours, 1)[0])
+    row.hugo_cold, row.hugo_rss = median_seconds(cold), max(sample.rss_mb for sample in cold)
+    row.cold_beside_hugo = median_seconds(cold_ours)
+    log(f"  hugo cold {row.hugo_cold:.2f} s, {row.hugo_rss:.0f} MB; syndicate cold beside it "
+        f"{median_seconds(cold_ours):.2f} s")
+    seconds = []
+    for i in range(args.repeat):
+        hugo.convert_post(corpus.add_post(site, args.seed + 50 + i), project)
+        seconds.append(repeated(command, 1)[0].seconds)
+    row.hugo_plus_one = statistics.median(seconds)
+    log(f"  hugo +1 post {row.hugo_plus_one:.2f} s")
+
+
 # --- report -----------------------------------------------------------------------------
 
 HEADER = (
     "posts", "floor s", "cold s (x floor)", "no-change s (x floor)", "+1 post s (x floor)",
-    "peak RSS MB cold", "files rewritten on +1", "digest",
+    "peak RSS MB cold", "files rewritten on +1", "digest", "Hugo cold s (RSS MB); syndicate cold beside it",
+    "Hugo +1 post s",
 )
 
 
@@ -394,9 +427,19 @@ def plus_one_files_cell(row: Row) -> str:
     return f"{row.plus_one_files} ({'; '.join(verdicts) or 'only its feeds'})"
 
 
+def hugo_cell(row: Row) -> str:
+    """Hugo's cold build beside syndicate's, timed alternately; at 1,000 posts syndicate must not be slower."""
+    if row.hugo_cold is None:
+        return "-"
+    cell = f"{row.hugo_cold:.2f} ({row.hugo_rss:.0f}); {row.cold_beside_hugo:.2f}"
+    if row.posts <= 1000:
+        cell += f" (target ≤ Hugo: {'ok' if row.cold_beside_hugo <= row.hugo_cold else 'MISS'})"
+    return cell
+
+
 def table_row(row: Row) -> tuple[str, ...]:
     if row.failure and row.cold is None:
-        return (f"{row.posts:,}", f"{row.floor:.2f}", *[row.failure] * 5, row.digest)
+        return (f"{row.posts:,}", f"{row.floor:.2f}", *[row.failure] * 5, row.digest, "-", "-")
     no_change = versus_floor(row.no_change, row.floor, TARGET_NO_CHANGE)
     untouched = {True: "yes", False: "NO", None: "-"}[row.untouched]
     return (
@@ -408,6 +451,8 @@ def table_row(row: Row) -> tuple[str, ...]:
         rss_cell(row),
         plus_one_files_cell(row),
         row.digest,
+        hugo_cell(row),
+        "-" if row.hugo_plus_one is None else f"{row.hugo_plus_one:.2f}",
     )
 
 
@@ -477,7 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--keep", metavar="DIR", help="keep corpora and outputs in DIR/<posts>/")
     parser.add_argument("--digest", action="store_true", help="also time one weekly digest")
+    parser.add_argument("--hugo", action="store_true",
+                        help="also time Hugo on the same site (benchmarks/hugo.py; needs `hugo` on PATH)")
     args = parser.parse_args(argv)
+    if args.hugo and shutil.which("hugo") is None:
+        parser.error("--hugo: no `hugo` on PATH (Debian: apt-get install hugo)")
     rows, load_before = [], os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="syndicate-code-") as frozen:
         code = freeze_code(Path(frozen))
