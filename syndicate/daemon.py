@@ -15,9 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import watchfiles
-
-from syndicate import jobstate, schedule
+from syndicate import jobstate
 from syndicate.build import warm
 from syndicate.channels import Channel, DigestChannel, FeedChannel
 from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
@@ -72,6 +70,8 @@ class Daemon:
         watcher = threading.Thread(target=self._watch, name="watcher", daemon=True)
         watcher.start()
         self._warm(now)
+        from syndicate import schedule  # APScheduler: loaded after the start-up build, not before it
+
         scheduler = schedule.start(tuple(self.channels.values()), self.run_job, now=now, missed=self._missed,
                                    ran=feeds)
         try:
@@ -159,6 +159,8 @@ class Daemon:
         feeds = [cid for cid, ch in self.channels.items() if isinstance(ch, FeedChannel)]
         if not feeds:
             return
+        import watchfiles  # loaded on this thread, after the start-up build
+
         root = self.settings.site_dir.resolve()
 
         def is_post(change: watchfiles.Change, path: str) -> bool:

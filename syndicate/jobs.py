@@ -21,7 +21,6 @@ from syndicate.decide import plan_digest
 from syndicate.deliver import DeliveryError, deliver
 from syndicate.ledger import Ledger
 from syndicate.site import Site
-from syndicate.websub import notify_hubs
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,11 @@ def run_feed(channel: FeedChannel, ctx: Context, now: datetime, *, changed: Coll
         raise
     site.workers = 1
     ctx.sites[channel.id] = site
-    _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
+    ping_problems = []
+    if settings.hubs:  # urllib's HTTP stack loads only where there are hubs to tell
+        from syndicate.websub import notify_hubs
+
+        _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
     for problem in (*report.errors, *ping_problems):
         log.warning("job=%s: %s", channel.id, problem)
     if report.extra.get("nothing_changed"):
