@@ -3,6 +3,7 @@ builds exactly what a fresh build of the same files builds, after any series of 
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from datetime import datetime, timedelta, timezone
@@ -15,6 +16,7 @@ from feedcheck import all_outputs
 import syndicate.site
 from syndicate.build import build, build_site
 from syndicate.channels import load_channels
+from syndicate.collect.jekyll import source_file_at
 from syndicate.config import load_settings
 from syndicate.jobs import Context, run_feed
 from syndicate.site import Site
@@ -136,3 +138,29 @@ def test_the_daemon_feed_job_keeps_its_site_open_and_reads_only_what_the_watcher
     assert ctx.sites[channel.id] is opened and opened.fresh.keys() == {"english/_posts/2018-08-01-results-are-in.md"}
     assert result.files_changed and "Results are in" in (tmp_path / "out" / "english" / "feed.xml").read_text()
     opened.close()
+
+
+def test_a_path_named_alone_is_read_as_the_scan_reads_it(example_site: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    shutil.copytree(example_site, site)
+    post = "---\ntitle: A post\n---\nBody.\n"
+    for rel in ("english/_posts/2018/2018-07-01-nested.md", "_drafts/_posts/2018-07-01-draft.md",
+                "vendor/_posts/2018-07-01-vendored.md", ".hidden/_posts/2018-07-01-hidden.md",
+                "english/_posts/2018-07-01-notes.txt", "english/_posts/.2018-07-01-dot.md",
+                "english/_posts/_private/2018-07-01-under.md", "english/2018-07-01-not-in-posts.md"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(post, encoding="utf-8")
+    (site / "english" / "_posts" / "2018-07-02-a-folder.md").mkdir()
+    (site / "linked").symlink_to(site / "english", target_is_directory=True)  # scan never enters it
+    (site / "english" / "_posts" / "2018-07-03-link-out.md").symlink_to(tmp_path / "elsewhere.md")
+    (tmp_path / "elsewhere.md").write_text(post, encoding="utf-8")
+    settings = load_settings(site)
+    scanned = {f.source: f for f in syndicate.site.scan(settings)}
+    named = {}
+    for folder, _, files in os.walk(site, followlinks=True):
+        for name in files:
+            rel = Path(folder, name).relative_to(site).as_posix()
+            if (found := source_file_at(settings, rel)) is not None:
+                named[rel] = found
+    assert "english/_posts/2018/2018-07-01-nested.md" in scanned and "english/_posts/2018-07-03-link-out.md" in scanned
+    assert named == scanned
