@@ -148,10 +148,14 @@ class Daemon:
         renderer and serialisers imported), after the start-up build has been logged."""
         clock = time.perf_counter()
         with self._serial:
-            for site in self._ctx.sites.values():
-                if self.stop.is_set():
+            for cid, site in list(self._ctx.sites.items()):
+                if self.stop.is_set() or self.signalled():
                     return
-                warm(site, now)
+                try:
+                    warm(site, now)
+                except Exception:  # e.g. a damaged cache: the next run reads the site afresh
+                    log.exception("job=%s: could not ready the site for saved posts", cid)
+                    self._ctx.sites.pop(cid).close()
         log.info("ready for saved posts in %.2fs", time.perf_counter() - clock)
 
     def _watch(self) -> None:
