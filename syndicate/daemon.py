@@ -27,7 +27,6 @@ from syndicate.workers import default_workers
 
 log = logging.getLogger("syndicate.run")
 UTC = timezone.utc
-WATCH_READY_SECONDS = 10  # how long start-up waits for the file watcher before going on without it
 
 
 class Daemon:
@@ -50,7 +49,6 @@ class Daemon:
         self._serial = threading.Lock()
         self._ctx: Context | None = None
         self._board: jobstate.JobBoard | None = None
-        self._watching = threading.Event()  # set once the watcher sees changes (or has none to see)
 
     def serve(self) -> None:
         """Run until `stop` is set; return once the job in hand has finished its current file."""
@@ -71,11 +69,6 @@ class Daemon:
             self.run_job(cid, workers=default_workers())
         watcher = threading.Thread(target=self._watch, name="watcher", daemon=True)
         watcher.start()
-        ready_by = time.monotonic() + WATCH_READY_SECONDS
-        while not self._watching.wait(0.1) and not self.signalled() and time.monotonic() < ready_by:
-            pass
-        for cid in feeds:  # a post saved after the start-up build listed the files but before the
-            self.run_job(cid)  # watcher was ready: this run's fresh listing finds it (cheap otherwise)
         self._warm(now)
         from syndicate import schedule  # APScheduler: loaded after the start-up build, not before it
 
@@ -169,7 +162,6 @@ class Daemon:
         """Rebuild every feed channel once a burst of post changes has been quiet for `debounce` seconds."""
         feeds = [cid for cid, ch in self.channels.items() if isinstance(ch, FeedChannel)]
         if not feeds:
-            self._watching.set()
             return
         import watchfiles  # loaded on this thread, after the start-up build
 
@@ -181,22 +173,24 @@ class Daemon:
                     and rel.suffix.lower() in MARKDOWN_EXTENSIONS)
 
         quiet = max(50, int(self.debounce * 1000))
+        watching = False
         try:
             # yield_on_timeout: an empty set after a quiet second, the sign that it is watching.
             for changes in watchfiles.watch(root, watch_filter=is_post, step=quiet, debounce=quiet * 10,
                                             stop_event=self.stop, raise_interrupt=False,
                                             rust_timeout=1000, yield_on_timeout=True):
-                self._watching.set()
-                if not changes:
+                if changes:
+                    log.info("%d post file(s) changed; rebuilding %d feed channel(s)", len(changes), len(feeds))
+                elif watching:
                     continue
-                log.info("%d post file(s) changed; rebuilding %d feed channel(s)", len(changes), len(feeds))
-                changed = {path for _, path in changes}
+                # The first time, every file is listed again: a post saved after the start-up
+                # build's listing but before the watcher was ready is found so.
+                changed = {path for _, path in changes} if watching else None
+                watching = True
                 for cid in feeds:
                     self.run_job(cid, changed=changed)
         except Exception:
             log.exception("watching %s for changed posts failed; feeds are still rebuilt on schedule", root)
-        finally:
-            self._watching.set()
 
 
 def _load_quietly(state_dir: Path) -> dict:
