@@ -143,6 +143,7 @@ def measure_changes(daemon: Daemon, row: dict, site: Path, out: Path, args: argp
         daemon.wait_for("ready for saved posts", timeout=30)
     except RuntimeError:  # a version of syndicate that does not say so: give it time
         time.sleep(2)
+    time.sleep(2)  # the watcher's first look, a full listing after its first quiet second, is not timed
     run.log(f"  cold start-up {row['cold_start']:.2f} s")
     saved: list[tuple[Path, list[str]]] = []
 
