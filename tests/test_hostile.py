@@ -336,3 +336,14 @@ def test_categories_too_long_for_a_folder_name_are_shortened_uniquely_and_stably
     shortened = [line for line in capsys.readouterr().out.splitlines() if "too long for a folder name" in line]
     assert len(shortened) == 3
     assert any(f"published in '{long_folders[0]}/'" in line for line in shortened)
+
+
+def test_character_references_to_controls_are_dropped_not_fatal(built: Built):
+    # `&#1;` in a title decodes to a character that XML cannot carry; it once crashed the RSS writer
+    # and with it the whole build.
+    titles = [e.title for e in parse_xml_feed(built.out / "english" / "feed.xml").entries]
+    assert "Character references to controls" in titles
+    item = next(i for i in load_json_feed(built.out / "english" / "feed.json")["items"]
+                if i["title"] == "Character references to controls")
+    assert [a["name"] for a in item["authors"]] == ["Ref Editor"]
+    assert item["summary"] == "A summary with \ufffd and in it"  # HTML decodes &#0; so

@@ -257,7 +257,8 @@ def _plain(value: Any) -> str:
     for _ in range(3):  # `&lt;script&gt;` decodes to markup once more; real text settles at once
         if "<" not in text and "&" not in text:
             break
-        plain = " ".join(html.unescape(nh3.clean(text, tags=set())).split()).strip(_EDGE)
+        # xml_safe again: a reference such as `&#1;` decodes to a character no XML may carry
+        plain = " ".join(xml_safe(html.unescape(nh3.clean(text, tags=set()))).split()).strip(_EDGE)
         if plain == text:
             break
         text = plain
