@@ -13,6 +13,40 @@ EXAMPLE_SITE = PROJECT / "examples" / "site"
 SEED_POST = "english/_posts/2018-07-26-hun-sen-circles-opponents-abroad-and-at-home.md"
 
 
+class NoSkipsInCI:
+    """Under CI (CI=true, as .ci/run sets) a skipped test fails the run: CI installs everything
+    the tests skip without, so a skip there is a test that silently stopped running."""
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+
+    def _note(self, report: pytest.TestReport | pytest.CollectReport) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            self.skipped.append(f"{report.nodeid}: {reason}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self._note(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self._note(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.skipped and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.skipped:
+            terminalreporter.section("skipped under CI=true: each one fails the run", red=True)
+            for line in self.skipped:
+                terminalreporter.line(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") == "true":
+        config.pluginmanager.register(NoSkipsInCI(), "no-skips-in-ci")
+
+
 @pytest.fixture(scope="session")
 def sample_site() -> Path:
     """The real bilingual site; skipped when absent unless SYNDICATE_REQUIRE_SAMPLE=1."""

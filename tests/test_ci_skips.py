@@ -1,0 +1,38 @@
+"""Under CI=true a skipped test fails the run and is named (tests/conftest.py); elsewhere a skip
+is only counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CONFTEST = Path(__file__).resolve().parent / "conftest.py"
+
+pytest_plugins = ["pytester"]
+
+TESTS = """
+import pytest
+
+def test_runs():
+    pass
+
+def test_needs_a_tool():
+    pytest.skip("the tool is not installed")
+
+@pytest.mark.xfail(reason="known", strict=True)
+def test_known_bug():
+    assert False
+"""
+
+
+@pytest.mark.parametrize(("ci", "code"), [("true", 1), ("", 0)])
+def test_a_skip_fails_the_run_only_under_ci(pytester: pytest.Pytester, monkeypatch, ci, code):
+    monkeypatch.setenv("CI", ci)
+    pytester.makeconftest(CONFTEST.read_text(encoding="utf-8"))
+    pytester.makepyfile(test_tool=TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == code
+    result.assert_outcomes(passed=1, skipped=1, xfailed=1)
+    named = "test_tool.py::test_needs_a_tool: Skipped: the tool is not installed"
+    assert (named in result.stdout.str()) == bool(ci)

@@ -1,0 +1,100 @@
+"""output.py: the guard that keeps every path inside OUT, the atomic write that skips identical
+bytes, and the sweep of temporary files left by killed writers. Fast on purpose: the mutation
+run (docs/testing.md) runs these for every mutant of output.py."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from syndicate.output import UnsafePath, confined, remove_stale_temps, write_if_changed
+
+
+@pytest.mark.parametrize("relative", ["feed.xml", "english/feed.xml", "english/../khmer/atom.xml", "", ".", "a/.."])
+def test_paths_inside_out_are_kept(tmp_path, relative):
+    assert confined(tmp_path, relative) == Path(os.path.abspath(tmp_path / relative))
+
+
+@pytest.mark.parametrize("relative", ["..", "../x", "a/../../x", "/etc/passwd", "../" + "out-sibling/feed.xml"])
+def test_paths_that_escape_out_are_refused(tmp_path, relative):
+    out = tmp_path / "out"
+    with pytest.raises(UnsafePath, match=f"{relative!r} is outside {out}"):
+        confined(out, relative)
+
+
+def test_a_folder_whose_name_starts_like_out_is_still_outside(tmp_path):
+    with pytest.raises(UnsafePath):
+        confined(tmp_path / "out", "../out-other/feed.xml")
+
+
+def test_confined_works_from_a_relative_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert confined(Path("out"), "a/b.xml") == tmp_path / "out" / "a" / "b.xml"
+    with pytest.raises(UnsafePath):
+        confined(Path("out"), "../b.xml")
+
+
+def test_write_if_changed_writes_only_new_bytes(tmp_path):
+    path = tmp_path / "deep" / "er" / "feed.xml"
+    assert write_if_changed(path, b"one") is True
+    assert path.read_bytes() == b"one"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    mtime = path.stat().st_mtime_ns
+    assert write_if_changed(path, b"one") is False
+    assert path.stat().st_mtime_ns == mtime
+    assert write_if_changed(path, b"two") is True  # same size, other bytes
+    assert write_if_changed(path, b"three") is True
+    assert path.read_bytes() == b"three"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["feed.xml"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(b"old")
+
+    def broken(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_if_changed(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
+
+
+def test_stale_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead_pid = int(dead.stdout)
+    (tmp_path / "english").mkdir()
+    left = tmp_path / "english" / f".feed.xml.{dead_pid}.abc123.tmp"
+    live = tmp_path / f".atom.xml.{os.getpid()}.def456.tmp"
+    init = tmp_path / ".feed.json.1.x.tmp"  # pid 1 is never ours to judge dead
+    unrelated = [tmp_path / "feed.xml", tmp_path / f".feed.xml.{dead_pid}.tmp", tmp_path / f"x.{dead_pid}.a.tmp"]
+    for path in (left, live, init, *unrelated):
+        path.write_bytes(b"")
+    assert remove_stale_temps(tmp_path) == [f"english/.feed.xml.{dead_pid}.abc123.tmp"]
+    assert not left.exists() and live.exists() and init.exists() and all(p.exists() for p in unrelated)
+    assert remove_stale_temps(tmp_path / "no-such-folder") == []
+
+
+def test_a_zombie_writer_counts_as_dead(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        while _state(child.pid) != "Z":  # exited, not reaped yet
+            time.sleep(0.01)
+        (tmp_path / f".feed.xml.{child.pid}.abc.tmp").write_bytes(b"")
+        assert remove_stale_temps(tmp_path) == [f".feed.xml.{child.pid}.abc.tmp"]
+    finally:
+        child.wait()
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat", "rb") as fh:
+        return fh.read().rpartition(b")")[2].split()[0].decode()

@@ -1,0 +1,172 @@
+"""select.py on small hand-made entries, with the example site's settings: which posts are
+published, which feeds exist, what each carries, and where translations point. Fast on purpose:
+the mutation run (docs/testing.md) runs these for every mutant of select.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from syndicate.config import load_settings
+from syndicate.model import Problem
+from syndicate.select import (
+    Entry,
+    FeedSpec,
+    duplicate_urls,
+    feed_specs,
+    next_publication,
+    published,
+    select_all,
+    slugify,
+    sort_key,
+    translation_target,
+)
+
+NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+T = NOW.timestamp()
+BASE = "https://example.org/mekong-ledger"
+
+
+def entry(name: str, hours_ago: float, language: str = "english", categories=(), translation=None) -> Entry:
+    path = f"/{language}/{name}.html"
+    return Entry(f"{language}/_posts/2026-11-01-{name}.md", T - hours_ago * 3600, language, tuple(categories),
+                 BASE + path, path, name.title(), translation)
+
+
+@pytest.fixture(scope="module")
+def settings(example_site):
+    return load_settings(example_site)
+
+
+def test_published_drops_future_posts_and_keeps_one_due_exactly_now(settings):
+    due, future = entry("due", 0), entry("future", -0.001)
+    assert published([future, due], settings, NOW) == [due]
+
+
+def test_published_drops_excluded_categories_whatever_their_case(settings):
+    quote, news = entry("quote", 1, categories=("Quote", "extra")), entry("news", 2, categories=("politics",))
+    both = [quote, news]
+    assert published(both, settings, NOW) == both
+    assert published(both, replace(settings, excluded_categories=("quote",)), NOW) == [news]
+    assert published(both, replace(settings, excluded_categories=("sport",)), NOW) == both
+
+
+def test_published_is_newest_first_and_equal_times_go_by_url(settings):
+    a, b, c = entry("b-story", 5), entry("a-story", 5), entry("newest", 1)
+    assert published([a, b, c], settings, NOW) == [c, b, a]
+    assert sort_key(c) < sort_key(b) < sort_key(a)
+
+
+def test_posts_sharing_a_url_keep_the_first_by_file_name(settings):
+    first = entry("same", 3)
+    second = first._replace(source="english/_posts/2026-11-02-same.markdown", timestamp=T - 1)
+    assert published([second, first], settings, NOW) == [first]
+    assert duplicate_urls([second, first]) == [
+        Problem(second.source, f"has the same URL as {first.source}: {first.url}", field="permalink")]
+    assert duplicate_urls([first, entry("other", 1)]) == []
+
+
+def test_next_publication_is_the_earliest_future_post():
+    soon, later = entry("soon", -1), entry("later", -5)
+    assert next_publication([later, entry("past", 1), soon], NOW) == soon.timestamp
+    assert next_publication([entry("now", 0), entry("past", 1)], NOW) is None
+
+
+def test_feed_specs_site_languages_and_categories(settings):
+    posts = [entry("a", 1, categories=("Economy", "economy", "Hot Topics")), entry("b", 2, "khmer", ("transport",)),
+             entry("c", 3, categories=("Transport",))]
+    specs, problems = feed_specs(posts, replace(settings, item_limit=7))
+    assert problems == []
+    english, khmer = settings.language("english"), settings.language("khmer")
+    assert specs == [
+        FeedSpec("", settings.title, settings.description, BASE + "/", limit=7),
+        FeedSpec("english", english.title, english.description, BASE + "/english/", language="english",
+                 language_code="en", direction="ltr", limit=7),
+        FeedSpec("english/economy", f"{english.title} — Economy", english.description, BASE + "/english/",
+                 language="english", language_code="en", category="economy", limit=7),
+        FeedSpec("english/hot-topics", f"{english.title} — Hot Topics", english.description, BASE + "/english/",
+                 language="english", language_code="en", category="hot topics", limit=7),
+        FeedSpec("english/transport", f"{english.title} — Transport", english.description, BASE + "/english/",
+                 language="english", language_code="en", category="transport", limit=7),
+        FeedSpec("khmer", khmer.title, khmer.description, BASE + "/khmer/", language="khmer", language_code="km",
+                 limit=7),
+        FeedSpec("khmer/transport", f"{khmer.title} — transport", khmer.description, BASE + "/khmer/",
+                 language="khmer", language_code="km", category="transport", limit=7),
+    ]
+
+
+def test_feed_specs_keep_only_the_allowed_categories(settings):
+    posts = [entry("a", 1, categories=("Economy", "Sport")), entry("b", 2, categories=("Transport",))]
+    specs, _ = feed_specs(posts, replace(settings, feed_categories=("economy", "transport")))
+    assert [s.folder for s in specs] == ["", "english", "english/economy", "english/transport"]
+
+
+def test_feed_specs_of_a_right_to_left_language(settings):
+    arabic = replace(settings.language("english"), key="arabic", code="ar", direction="rtl")
+    specs, _ = feed_specs([entry("a", 1, "arabic")], replace(settings, languages={"arabic": arabic}))
+    assert (specs[1].language_code, specs[1].direction) == ("ar", "rtl")
+
+
+def test_categories_that_slug_alike_get_distinct_folders_and_a_warning(settings):
+    posts = [entry("a", 1, categories=("Hot Topics", "hot-topics", "Feed", "!!!"))]
+    specs, problems = feed_specs(posts, settings)
+    folders = {s.category: s.folder for s in specs if s.category}
+    assert folders["hot topics"] == "english/hot-topics"
+    assert folders["hot-topics"].startswith("english/hot-topics-") and len(folders["hot-topics"]) == len(
+        "english/hot-topics-") + 6
+    assert folders["feed"].startswith("english/feed-")  # feed.xml's name is not a folder's
+    assert folders["!!!"] == "english/category"
+    assert [(p.source, p.field, p.severity) for p in problems] == [("english/", "categories", "warning")] * 2
+    assert "'hot-topics' share a folder name; 'hot-topics' is published as" in problems[1].message or \
+        "'hot-topics' share a folder name" in problems[0].message
+
+
+def test_select_all_takes_each_feeds_newest_up_to_its_limit(settings):
+    posts = sorted([entry(f"e{i}", i, categories=("Economy", "economy") if i % 2 else ()) for i in range(6)]
+                   + [entry("k", 0.5, "khmer", ("economy",))], key=sort_key)
+    specs, _ = feed_specs(posts, replace(settings, item_limit=2))
+    chosen = {spec.folder: [e.path for e in posts] for spec, posts in select_all(posts, specs).items()}
+    assert chosen == {
+        "": ["/english/e0.html", "/khmer/k.html"],
+        "english": ["/english/e0.html", "/english/e1.html"],
+        "english/economy": ["/english/e1.html", "/english/e3.html"],
+        "khmer": ["/khmer/k.html"],
+        "khmer/economy": ["/khmer/k.html"],
+    }
+    unlimited = select_all(posts, [replace(s, limit=20) for s in specs])
+    assert [len(v) for v in unlimited.values()] == [7, 6, 3, 1, 1]
+
+
+def test_select_all_without_a_site_feed(settings):
+    posts = [entry("a", 1)]
+    spec = FeedSpec("english", "t", "d", BASE + "/english/", language="english", limit=5)
+    assert select_all(posts, [spec]) == {spec: posts}
+
+
+@pytest.mark.parametrize(("ref", "target"), [
+    ("/khmer/b.html", "b"),
+    ("/khmer/b.html#top", "b"),
+    ("/khmer/b.html?x=1", "b"),
+    ("../khmer/b.html", "b"),
+    ("/english/../khmer/b.html", "b"),
+    (f"{BASE}/khmer/b.html", "b"),
+    ("//example.org/mekong-ledger/khmer/b.html", "b"),
+    ("/mekong-ledger/khmer/b.html", "b"),
+    ("/english/a.html", None),  # itself
+    ("/khmer/missing.html", None),
+    ("", None),
+])
+def test_translation_target(settings, ref, target):
+    a, b = entry("a", 1, translation=ref or None), entry("b", 1, "khmer")
+    by_path = {a.path: a, b.path: b}
+    found = translation_target(a, by_path, settings)
+    assert (found.path if found else None) == ({"b": b.path}.get(target))
+
+
+def test_slugify_keeps_letters_of_any_script():
+    assert slugify("Hot Topics!") == "hot-topics"
+    assert slugify("ការបោះឆ្នោត") == "ការបោះឆ្នោត"
+    assert slugify("--a__b--") == "a-b"
+    assert slugify("Ünïcode 2018") == "ünïcode-2018"
