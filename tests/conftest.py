@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-SAMPLE_SITE = PROJECT.parent / "shared" / "sample-site"
+# Beside the project; mutmut runs the tests from a copy in PROJECT/mutants/, one level deeper.
+SAMPLE_SITE = next((p / "shared" / "sample-site" for p in PROJECT.parents[:2] if (p / "shared" / "sample-site").is_dir()),
+                   PROJECT.parent / "shared" / "sample-site")
 EXAMPLE_SITE = PROJECT / "examples" / "site"
 SEED_POST = "english/_posts/2018-07-26-hun-sen-circles-opponents-abroad-and-at-home.md"
 

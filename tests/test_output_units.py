@@ -5,6 +5,7 @@ run (docs/testing.md) runs these for every mutant of output.py."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -98,3 +99,20 @@ def test_a_zombie_writer_counts_as_dead(tmp_path):
 def _state(pid: int) -> str:
     with open(f"/proc/{pid}/stat", "rb") as fh:
         return fh.read().rpartition(b")")[2].split()[0].decode()
+
+
+def test_the_temporary_file_is_beside_the_target_named_for_its_writer(tmp_path, monkeypatch):
+    """Beside it, so the rename is atomic (same file system); named so remove_stale_temps knows it."""
+    renames = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        renames.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    path = tmp_path / "english" / "feed.xml"
+    write_if_changed(path, b"data")
+    ((temp, target),) = renames
+    assert target == path and temp.parent == path.parent
+    assert re.fullmatch(rf"\.feed\.xml\.{os.getpid()}\.\w+\.tmp", temp.name)
