@@ -85,6 +85,34 @@ def test_stale_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_pa
     assert remove_stale_temps(tmp_path / "no-such-folder") == []
 
 
+def test_a_live_writer_is_left_alone_and_not_signalled(tmp_path):
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / f".feed.xml.{writer.pid}.abc.tmp").write_bytes(b"")
+        assert remove_stale_temps(tmp_path) == []
+        assert writer.poll() is None  # asked with signal 0, never sent a real one
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_another_users_writer_counts_as_alive(tmp_path, monkeypatch):
+    def not_permitted(pid, signal):
+        raise PermissionError(pid)
+
+    monkeypatch.setattr(os, "kill", not_permitted)
+    (tmp_path / ".feed.xml.4242.abc.tmp").write_bytes(b"")
+    assert remove_stale_temps(tmp_path) == []
+
+
+def test_a_writer_whose_state_cannot_be_read_counts_as_alive(tmp_path, monkeypatch):
+    """Off Linux there is no /proc: a process that answers signal 0 is taken as alive."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    monkeypatch.setattr(os, "kill", lambda pid, signal: None)  # pretends it still exists
+    (tmp_path / f".feed.xml.{int(dead.stdout)}.abc.tmp").write_bytes(b"")
+    assert remove_stale_temps(tmp_path) == []
+
+
 def test_a_zombie_writer_counts_as_dead(tmp_path):
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     try:

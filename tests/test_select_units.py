@@ -62,7 +62,8 @@ def test_published_is_newest_first_and_equal_times_go_by_url(settings):
 def test_posts_sharing_a_url_keep_the_first_by_file_name(settings):
     first = entry("same", 3)
     second = first._replace(source="english/_posts/2026-11-02-same.markdown", timestamp=T - 1)
-    assert published([second, first], settings, NOW) == [first]
+    other = entry("other", 2)
+    assert published([second, other, first], settings, NOW) == [other, first]
     assert duplicate_urls([second, first]) == [
         Problem(second.source, f"has the same URL as {first.source}: {first.url}", field="permalink")]
     assert duplicate_urls([first, entry("other", 1)]) == []
@@ -110,17 +111,22 @@ def test_feed_specs_of_a_right_to_left_language(settings):
 
 
 def test_categories_that_slug_alike_get_distinct_folders_and_a_warning(settings):
-    posts = [entry("a", 1, categories=("Hot Topics", "hot-topics", "Feed", "!!!"))]
+    posts = [entry("a", 1, categories=("Hot Topics", "hot-topics", "Feed", "ATOM", "!!!"))]
     specs, problems = feed_specs(posts, settings)
     folders = {s.category: s.folder for s in specs if s.category}
-    assert folders["hot topics"] == "english/hot-topics"
-    assert folders["hot-topics"].startswith("english/hot-topics-") and len(folders["hot-topics"]) == len(
-        "english/hot-topics-") + 6
-    assert folders["feed"].startswith("english/feed-")  # feed.xml's name is not a folder's
-    assert folders["!!!"] == "english/category"
-    assert [(p.source, p.field, p.severity) for p in problems] == [("english/", "categories", "warning")] * 2
-    assert "'hot-topics' share a folder name; 'hot-topics' is published as" in problems[1].message or \
-        "'hot-topics' share a folder name" in problems[0].message
+    hashed = {name: folders[name].rpartition("-")[2] for name in ("hot-topics", "feed", "atom")}
+    assert all(len(h) == 6 for h in hashed.values())
+    assert folders == {"!!!": "english/category", "atom": f"english/atom-{hashed['atom']}",
+                       "feed": f"english/feed-{hashed['feed']}",  # feed.xml's and atom.xml's names are not folders
+                       "hot topics": "english/hot-topics", "hot-topics": f"english/hot-topics-{hashed['hot-topics']}"}
+    assert problems == [Problem("english/", f"categories {a!r} and {b!r} share a folder name; {b!r} is published as "
+                                f"{folders[b.casefold()].partition('/')[2]!r}", field="categories", severity="warning")
+                        for a, b in (("atom", "ATOM"), ("feed", "Feed"), ("Hot Topics", "hot-topics"))]
+
+
+def test_a_language_key_with_no_letters_gets_a_folder_still(settings):
+    specs, _ = feed_specs([entry("a", 1, "!!", ("x",))], settings)
+    assert [s.folder for s in specs] == ["", "language", "language/x"]
 
 
 def test_select_all_takes_each_feeds_newest_up_to_its_limit(settings):
@@ -170,3 +176,13 @@ def test_slugify_keeps_letters_of_any_script():
     assert slugify("ការបោះឆ្នោត") == "ការបោះឆ្នោត"
     assert slugify("--a__b--") == "a-b"
     assert slugify("Ünïcode 2018") == "ünïcode-2018"
+
+
+def test_a_spec_matches_its_language_and_category_whatever_the_case():
+    site = FeedSpec("", "t", "d", BASE + "/")
+    english = replace(site, folder="english", language="english")
+    economy = replace(english, folder="english/economy", category="economy")
+    post, khmer = entry("a", 1, categories=("Economy",)), entry("b", 1, "khmer", ("economy",))
+    assert [site.matches(post), english.matches(post), economy.matches(post)] == [True, True, True]
+    assert [site.matches(khmer), english.matches(khmer), economy.matches(khmer)] == [True, False, False]
+    assert economy.matches(entry("c", 1, categories=("sport",))) is False

@@ -1,0 +1,104 @@
+"""The digest view (digest/compose.py `build_view`) of real posts of the example site: what each
+item shows, labels, subject, preheader, edition label and how many posts are shown in full.
+Fast on purpose (the example site, no sample-site build): the mutation run (docs/testing.md)
+runs these for every mutant of compose.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from syndicate.config import load_settings
+from syndicate.digest import DigestError, DigestSpec
+from syndicate.digest.compose import ImageView, LinkView, build_view
+from syndicate.digest.i18n import localizer
+from syndicate.digest.window import window_for_day
+from syndicate.site import Site
+from syndicate.sources import templates_dir
+
+BASE = "https://example.org/mekong-ledger"
+
+
+@pytest.fixture(scope="module")
+def site(example_site):
+    settings = load_settings(example_site)
+    with Site.open(settings, None) as opened:
+        newest = sorted(opened.entries(), key=lambda e: -e.timestamp)
+        posts = {lang: [opened.rendered(opened.post(e.source)) for e in newest if e.language == lang][:3]
+                 for lang in ("english", "khmer")}
+    return settings, posts
+
+
+def view(site, language="english", period="weekly", day=date(2026, 11, 20), settings=None, **spec_fields):
+    base_settings, posts = site
+    settings = settings or base_settings
+    spec = DigestSpec.for_site(settings, language, period, **spec_fields)
+    window = window_for_day(day, period, spec.cutoff_time, settings.timezone)
+    loc = localizer(settings.language(language).code, templates_dir() / "messages", spec.labels)
+    return build_view(posts[language], settings=settings, spec=spec, window=window, tz=settings.timezone, loc=loc,
+                      archive_url="https://feeds.example.org/a.html")
+
+
+def test_each_item_shows_place_date_byline_image_and_translation(site):
+    market, school, chief = view(site).items
+    assert (market.id, market.url, market.title) == (f"{BASE}/english/economy/night-market.html",
+                                                    f"{BASE}/english/economy/night-market.html",
+                                                    "A Night Market Returns to the Riverside")
+    assert market.dateline == "Phnom Penh · November 19, 2026" and chief.dateline == "November 12, 2026"
+    assert market.summary.startswith("Food stalls, music and second-hand clothes are back on the riverside")
+    assert (market.byline, school.byline) == ("By Dara Chan", "By Sophea Lim")
+    assert market.image is None
+    assert school.image == ImageView("https://images.example.org/school-boat.jpg",
+                                     "School Boats Keep Floating Villages in Class", 552)
+    assert (market.translation, chief.translation) == (
+        None, LinkView(f"{BASE}/khmer/profile/commune-chief.html", "Read in Khmer", "km"))
+
+
+def test_khmer_items_use_khmer_dates_and_labels(site):
+    chief = view(site, "khmer").items[1]
+    assert chief.dateline == "ថ្ងៃទី១២ ខែវិច្ឆិកា ឆ្នាំ២០២៦" and chief.byline == "ដោយ Mark Ellis"
+    assert chief.translation == LinkView(f"{BASE}/english/profile/profile-commune-chief.html",
+                                         "អានជាភាសាអង់គ្លេស", "en")
+
+
+def test_the_digest_heading_subject_preheader_and_labels(site):
+    weekly = view(site, unsubscribe="*|UNSUB|*")
+    assert (weekly.lang, weekly.direction, weekly.site_name) == ("en", "ltr", "Mekong Ledger")
+    assert weekly.site_url == f"{BASE}/english/"
+    assert (weekly.heading, weekly.period_label) == ("Weekly digest", "Nov 14\u2009–\u200920, 2026")
+    assert weekly.subject == "Mekong Ledger · Nov 14 – 20, 2026"
+    assert weekly.preheader.startswith("3 stories: A Night Market Returns to the Riverside · School Boats")
+    assert weekly.preheader.endswith("…") and len(weekly.preheader) <= 140
+    assert (weekly.archive_url, weekly.unsubscribe) == ("https://feeds.example.org/a.html", "*|UNSUB|*")
+    assert weekly.labels == {
+        "read_more": "Read more", "more": "More in this digest", "empty": "No new stories in this period.",
+        "footer": "You receive this email because you subscribed to Mekong Ledger.",
+        "view_in_browser": "View in your browser", "unsubscribe": "Unsubscribe", "stories": "3 stories"}
+    daily = view(site, period="daily")
+    assert (daily.heading, daily.period_label) == ("Daily digest", "November 20, 2026")
+
+
+def test_custom_periods_label_their_hours_or_their_days(site):
+    six_hours = view(site, period=21600)
+    assert six_hours.heading == view(site, period=2 * 86400).heading != "Weekly digest"
+    assert "00:00" in six_hours.period_label and "06:00" in six_hours.period_label
+    assert view(site, period=2 * 86400).period_label == "Nov 19\u2009–\u200920, 2026"
+
+
+def test_max_items_and_the_rest_listed(site):
+    assert view(site).shown_in_full == 3
+    one = view(site, max_items=1)
+    assert (one.shown_in_full, len(one.full), len(one.listed)) == (1, 1, 2)
+    assert one.listed == one.items[1:]
+
+
+def test_a_subject_template_and_right_to_left_languages(site):
+    settings, _ = site
+    rtl = replace(settings, languages={**settings.languages,
+                                       "english": replace(settings.language("english"), direction="rtl")})
+    made = view(site, settings=rtl, subject_template="{{ count }} from {{ site }}\n on {{ date }}")
+    assert made.subject == "3 from Mekong Ledger on Nov 14 – 20, 2026" and made.direction == "rtl"
+    with pytest.raises(DigestError, match="subject template"):
+        view(site, subject_template="{{ nope }}")
