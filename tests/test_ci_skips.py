@@ -36,3 +36,12 @@ def test_a_skip_fails_the_run_only_under_ci(pytester: pytest.Pytester, monkeypat
     result.assert_outcomes(passed=1, skipped=1, xfailed=1)
     named = "test_tool.py::test_needs_a_tool: Skipped: the tool is not installed"
     assert (named in result.stdout.str()) == bool(ci)
+
+
+def test_ci_sets_what_the_tests_read_and_installs_what_they_need():
+    lines = (CONFTEST.parent.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    test_command = next(i for i, line in enumerate(lines) if "pytest" in line)
+    assert lines.index("export CI=true") < test_command
+    assert lines.index("export SYNDICATE_REQUIRE_SAMPLE=1") < test_command
+    installs = " ".join(line for line in lines if "apt-get install" in line).split()
+    assert {"chromium", "fonts-khmeros", "openssl"} <= set(installs)
