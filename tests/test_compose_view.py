@@ -15,6 +15,7 @@ from syndicate.digest import DigestError, DigestSpec
 from syndicate.digest.compose import ImageView, LinkView, build_view
 from syndicate.digest.i18n import localizer
 from syndicate.digest.window import window_for_day
+from syndicate.model import Media
 from syndicate.site import Site
 from syndicate.sources import templates_dir
 
@@ -102,3 +103,15 @@ def test_a_subject_template_and_right_to_left_languages(site):
     assert made.subject == "3 from Mekong Ledger on Nov 14 – 20, 2026" and made.direction == "rtl"
     with pytest.raises(DigestError, match="subject template"):
         view(site, subject_template="{{ nope }}")
+
+
+def test_a_video_shows_its_thumbnail_and_long_captions_are_cut(site):
+    settings, posts = site
+    dolphins = view(site, "khmer").items[2]
+    assert dolphins.image.src == "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"  # not the watch page
+    school = posts["english"][1]
+    captioned = replace(school, media=(replace(school.media[0], caption="word " * 60),))
+    unusable = replace(school, media=(Media("javascript:alert(1)"),))
+    alt = view((settings, {"english": [captioned, unusable]})).items[0].image.alt
+    assert alt.startswith("word word") and alt.endswith("…") and 140 <= len(alt) <= 150
+    assert view((settings, {"english": [unusable]})).items[0].image is None

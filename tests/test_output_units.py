@@ -85,15 +85,28 @@ def test_stale_temporaries_of_dead_writers_are_removed_and_live_ones_kept(tmp_pa
     assert remove_stale_temps(tmp_path / "no-such-folder") == []
 
 
-def test_a_live_writer_is_left_alone_and_not_signalled(tmp_path):
-    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+LIVE_WRITER = """
+import ctypes, signal, sys, time
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # whatever the test runner ignores
+ctypes.CDLL(None).prctl(15, sys.argv[1].encode(), 0, 0, 0)  # PR_SET_NAME: the name /proc/PID/stat shows
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("name", ["python3", "w) Z (x"])  # a name with ") Z " must not read as a zombie
+def test_a_live_writer_is_left_alone_and_not_signalled(tmp_path, name):
+    writer = subprocess.Popen([sys.executable, "-c", LIVE_WRITER, name], stdout=subprocess.PIPE, text=True)
     try:
+        assert writer.stdout.readline() == "ready\n"
         (tmp_path / f".feed.xml.{writer.pid}.abc.tmp").write_bytes(b"")
         assert remove_stale_temps(tmp_path) == []
-        assert writer.poll() is None  # asked with signal 0, never sent a real one
+        with pytest.raises(subprocess.TimeoutExpired):  # asked with signal 0, never sent a real one
+            writer.wait(timeout=0.5)
     finally:
         writer.kill()
         writer.wait()
+        writer.stdout.close()
 
 
 def test_another_users_writer_counts_as_alive(tmp_path, monkeypatch):

@@ -55,6 +55,20 @@ def test_a_catch_up_window_ends_at_todays_cutoff_after_the_cutoff_moved(tz):
         Window(last, local(tz, 2018, 7, 28, 6, 0))
 
 
+def test_a_catch_up_counts_local_days_when_the_cutoff_was_on_another_utc_day():
+    """08:00 in Phnom Penh is the same UTC day, 06:00 the day before: only local days count right."""
+    tz = ZONES[0]
+    last = local(tz, 2018, 7, 25, 8, 0)
+    assert due_window(local(tz, 2018, 7, 28, 9, 0), "daily", SIX, tz, last) == Window(last, local(tz, 2018, 7, 28, 6, 0))
+
+
+def test_a_first_window_across_a_daylight_saving_change_keeps_the_wall_clock():
+    tz = ZONES[1]  # New York left daylight saving time on 2018-11-04
+    first = due_window(local(tz, 2018, 11, 4, 9, 0), "daily", SIX, tz, None)
+    assert first == Window(local(tz, 2018, 11, 3, 6, 0), local(tz, 2018, 11, 4, 6, 0))
+    assert first.end - first.start == timedelta(hours=25)
+
+
 def test_a_custom_period_catch_up_in_a_zone():
     tz = ZONES[0]
     last = local(tz, 2018, 7, 28, 6, 0)
