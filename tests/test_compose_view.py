@@ -115,3 +115,20 @@ def test_a_video_shows_its_thumbnail_and_long_captions_are_cut(site):
     alt = view((settings, {"english": [captioned, unusable]})).items[0].image.alt
     assert alt.startswith("word word") and alt.endswith("…") and 140 <= len(alt) <= 150
     assert view((settings, {"english": [unusable]})).items[0].image is None
+
+
+def test_the_preheader_names_the_first_three_titles_and_an_empty_digest_says_so(site):
+    settings, posts = site
+    english = posts["english"]
+    short = [replace(r, post=replace(r.post, title=t)) for r, t in zip(english * 2, "ABCD", strict=False)]
+    assert view((settings, {"english": short})).preheader == "4 stories: A · B · C"
+    assert view((settings, {"english": []})).preheader == "No new stories in this period."
+    long = [replace(english[0], post=replace(english[0].post, title="a " * 100))]
+    preheader = view((settings, {"english": long})).preheader
+    assert preheader.startswith("1 story: a a a") and preheader.endswith("…") and len(preheader) == 139
+
+
+def test_a_post_without_authors_has_no_byline(site):
+    settings, posts = site
+    anonymous = replace(posts["english"][0], post=replace(posts["english"][0].post, authors=()))
+    assert view((settings, {"english": [anonymous]})).items[0].byline is None

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from syndicate.config import load_settings
-from syndicate.model import Problem
+from syndicate.model import Problem, Translation
 from syndicate.select import (
     Entry,
     FeedSpec,
@@ -18,11 +18,14 @@ from syndicate.select import (
     feed_specs,
     next_publication,
     published,
+    resolve_translation,
     select_all,
     slugify,
     sort_key,
+    translation_problem,
     translation_target,
 )
+from syndicate.site import Site
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 T = NOW.timestamp()
@@ -48,6 +51,8 @@ def test_published_drops_future_posts_and_keeps_one_due_exactly_now(settings):
 def test_published_drops_excluded_categories_whatever_their_case(settings):
     quote, news = entry("quote", 1, categories=("Quote", "extra")), entry("news", 2, categories=("politics",))
     both = [quote, news]
+    due, future = entry("due", 0), entry("future", -0.001)
+    assert published([future, due], replace(settings, excluded_categories=("quote",)), NOW) == [due]
     assert published(both, settings, NOW) == both
     assert published(both, replace(settings, excluded_categories=("quote",)), NOW) == [news]
     assert published(both, replace(settings, excluded_categories=("sport",)), NOW) == both
@@ -186,3 +191,27 @@ def test_a_spec_matches_its_language_and_category_whatever_the_case():
     assert [site.matches(post), english.matches(post), economy.matches(post)] == [True, True, True]
     assert [site.matches(khmer), english.matches(khmer), economy.matches(khmer)] == [True, False, False]
     assert economy.matches(entry("c", 1, categories=("sport",))) is False
+
+
+def test_translation_problems_name_the_post_and_its_value():
+    dangling = entry("a", 1, translation="/khmer/gone.html")
+    assert translation_problem(dangling, None) == Problem(dangling.source, "points to no post: '/khmer/gone.html'",
+                                                          field="translation", severity="warning")
+    assert translation_problem(dangling, entry("b", 1, "khmer")) is None
+    assert translation_problem(entry("c", 1), None) is None
+
+
+def test_a_post_and_its_entry_agree_and_its_translation_carries_the_title(settings, example_site):
+    with Site.open(settings, None) as site:
+        entries = {e.path: e for e in site.entries()}
+        chief = site.post("english/_posts/2026-11-12-profile-commune-chief.md")
+    entry_of = Entry.of(chief)
+    assert entry_of == entries[chief.path]
+    assert (entry_of.title, entry_of.url, entry_of.translation_ref) == (chief.title, chief.url, chief.translation_ref)
+    linked, problem = resolve_translation(chief, entries, settings)
+    assert problem is None
+    assert linked.translation == Translation(f"{BASE}/khmer/profile/commune-chief.html", "khmer", "km",
+                                             entries["/khmer/profile/commune-chief.html"].title)
+    unlinked, problem = resolve_translation(replace(chief, translation_ref="/khmer/gone.html", translation=None),
+                                           entries, settings)
+    assert unlinked.translation is None and problem.message == "points to no post: '/khmer/gone.html'"

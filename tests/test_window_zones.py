@@ -67,9 +67,11 @@ def test_a_first_window_across_a_daylight_saving_change_keeps_the_wall_clock():
     first = due_window(local(tz, 2018, 11, 4, 9, 0), "daily", SIX, tz, None)
     assert first == Window(local(tz, 2018, 11, 3, 6, 0), local(tz, 2018, 11, 4, 6, 0))
     assert first.end - first.start == timedelta(hours=25)
+    assert first.start.tzinfo is UTC and first.end.tzinfo is UTC
 
 
 def test_a_custom_period_catch_up_in_a_zone():
     tz = ZONES[0]
     last = local(tz, 2018, 7, 28, 6, 0)
-    assert due_window(last + timedelta(hours=13), 4 * 3600, SIX, tz, last) == Window(last, last + timedelta(hours=12))
+    caught_up = due_window(last + timedelta(hours=13), 4 * 3600, SIX, tz, last)
+    assert caught_up == Window(last, last + timedelta(hours=12)) and caught_up.end.tzinfo is UTC
