@@ -212,6 +212,11 @@ def test_a_post_and_its_entry_agree_and_its_translation_carries_the_title(settin
     assert problem is None
     assert linked.translation == Translation(f"{BASE}/khmer/profile/commune-chief.html", "khmer", "km",
                                              entries["/khmer/profile/commune-chief.html"].title)
+    with Site.open(settings, None) as site:
+        ferry = site.post("english/_posts/2026-11-02-ferry-crossing-reopens.md")
+        site_post = replace(site.post("khmer/_posts/2026-11-02-ferry-crossing-reopens.md"), url=ferry.url)
+    # `syndicate check` passes whole posts, which do not sort: the file name orders them
+    assert [p.source for p in duplicate_urls([site_post, chief, ferry])] == [site_post.source]
     unlinked, problem = resolve_translation(replace(chief, translation_ref="/khmer/gone.html", translation=None),
                                            entries, settings)
     assert unlinked.translation is None and problem.message == "points to no post: '/khmer/gone.html'"
