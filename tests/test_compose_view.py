@@ -110,10 +110,12 @@ def test_a_video_shows_its_thumbnail_and_long_captions_are_cut(site):
     dolphins = view(site, "khmer").items[2]
     assert dolphins.image.src == "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"  # not the watch page
     school = posts["english"][1]
-    captioned = replace(school, media=(replace(school.media[0], caption="word " * 60),))
+    captioned = replace(school, media=(replace(school.media[0], caption="b" + "a " * 100,
+                                               thumbnail="https://images.example.org/small.jpg"),))
     unusable = replace(school, media=(Media("javascript:alert(1)"),))
-    alt = view((settings, {"english": [captioned, unusable]})).items[0].image.alt
-    assert alt.startswith("word word") and alt.endswith("…") and 140 <= len(alt) <= 150
+    image = view((settings, {"english": [captioned, unusable]})).items[0].image
+    assert image.src == "https://images.example.org/small.jpg"  # the thumbnail, when there is one
+    assert image.alt.startswith("ba a a") and image.alt.endswith("…") and len(image.alt) == 149  # at most 150
     assert view((settings, {"english": [unusable]})).items[0].image is None
 
 

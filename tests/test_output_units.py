@@ -4,6 +4,7 @@ run (docs/testing.md) runs these for every mutant of output.py."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -157,3 +158,24 @@ def test_the_temporary_file_is_beside_the_target_named_for_its_writer(tmp_path, 
     ((temp, target),) = renames
     assert target == path and temp.parent == path.parent
     assert re.fullmatch(rf"\.feed\.xml\.{os.getpid()}\.\w+\.tmp", temp.name)
+
+
+def test_each_stale_temporary_is_logged_and_one_gone_meanwhile_stops_nothing(tmp_path, monkeypatch, caplog):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    names = [f".{name}.{int(dead.stdout)}.abc.tmp" for name in ("atom.xml", "feed.json", "feed.xml")]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    real_unlink, calls = os.unlink, []
+
+    def another_sweeper_first(path):  # the first file goes just before this sweep reaches it
+        calls.append(path)
+        real_unlink(path)
+        if len(calls) == 1:
+            raise FileNotFoundError(path)
+
+    monkeypatch.setattr(os, "unlink", another_sweeper_first)
+    with caplog.at_level(logging.INFO, logger="syndicate.output"):
+        removed = remove_stale_temps(tmp_path)
+    assert len(calls) == 3 and len(removed) == 2 and not list(tmp_path.iterdir())
+    assert [r.getMessage() for r in caplog.records] == [f"removed {name}, left by a writer that was stopped"
+                                                       for name in removed]
