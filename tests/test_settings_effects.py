@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from feedcheck import parse_xml_feed
 
-from syndicate.build import build
+from syndicate.build import FeedFilter, build
 from syndicate.config import load_settings
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
@@ -140,3 +140,19 @@ def test_language_table_sets_code_title_description_and_direction(outputs):
     assert re.search(r'<html[^>]* dir="rtl"', page) and not re.search(
         r'<html[^>]* dir="rtl"', (default / "khmer" / "index.html").read_text(encoding="utf-8"))
     assert 'dir="rtl"' not in (lang / "english" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_readmes_sample_site_settings_keep_page_furniture_out_of_every_feed(sample_site, tmp_path):
+    """README: `--config examples/sample-site.toml` keeps quote, party, credits and timeline posts out."""
+    config = Path(__file__).resolve().parent.parent / "examples" / "sample-site.toml"
+    furniture = {"quote", "party", "credits", "timeline"}
+    for name, settings in (("plain", load_settings(sample_site)), ("configured", load_settings(sample_site, config))):
+        build(settings, tmp_path / name, now=NOW, state_dir=tmp_path / f"{name}-state",
+              only=FeedFilter(formats=("json",)), workers=1)
+
+    def tags(name: str) -> set[str]:
+        return {t.casefold() for path in (tmp_path / name).rglob("feed.json")
+                for item in json.loads(path.read_text(encoding="utf-8"))["items"] for t in item.get("tags", [])}
+    assert furniture <= tags("plain")
+    assert not furniture & tags("configured")
+    assert not {p.parent.name for p in (tmp_path / "configured").rglob("feed.json")} & furniture
