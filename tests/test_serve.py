@@ -210,21 +210,6 @@ def test_a_silent_connection_is_closed_and_frees_its_thread(served_folder, sent:
         with socket.create_connection(srv.server_address[:2], timeout=10) as client:
             client.sendall(sent)
             assert client.recv(1024) == b""  # closed by the server, not left to hold a thread
-
-def test_a_request_for_a_file_beside_the_folder_is_refused(out: Path, tmp_path: Path):
-    """The paths that climb out land on a file that exists, so only the guard can refuse them."""
-    root = tmp_path / "public"
-    shutil.copytree(out / "khmer", root)
-    (tmp_path / "secret.txt").write_text("not for the web", encoding="utf-8")
-    srv = make_server(root, "127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        address = srv.server_address[:2]
-        assert _get(address, "/feed.json")[0] == 200
-        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/a/../../secret.txt", "/..%2fsecret.txt"):
-            status, _, body = _get(address, path)
-            assert (status, b"not for the web" in body) == (404, False), path
     finally:
         srv.shutdown()
         srv.server_close()
@@ -244,3 +229,23 @@ def test_serve_v_prints_the_access_log_on_stderr(served_folder):
         proc.terminate()
         proc.wait(timeout=10)
     assert re.fullmatch(r'127\.0\.0\.1 - - \[.+\] "GET /english/feed\.xml HTTP/1\.1" 200 6\n', line), line
+
+
+def test_a_request_for_a_file_beside_the_folder_is_refused(out: Path, tmp_path: Path):
+    """The paths that climb out land on a file that exists, so only the guard can refuse them."""
+    root = tmp_path / "public"
+    shutil.copytree(out / "khmer", root)
+    (tmp_path / "secret.txt").write_text("not for the web", encoding="utf-8")
+    srv = make_server(root, "127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        address = srv.server_address[:2]
+        assert _get(address, "/feed.json")[0] == 200
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/a/../../secret.txt", "/..%2fsecret.txt"):
+            status, _, body = _get(address, path)
+            assert (status, b"not for the web" in body) == (404, False), path
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
