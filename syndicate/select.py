@@ -168,6 +168,7 @@ def specs_for(names: dict[str, dict[str, str]], settings: Settings,
             if wanted and folded not in wanted:
                 continue
             slug = slugify(folded) or "category"
+            shortened = slug != (_full_slug(folded) or "category")  # cut to fit, not renamed below
             if slug in taken or slug in ("feed", "atom"):
                 # Two names, one folder: keep both feeds apart rather than merge them silently.
                 clash = taken.get(slug, slug)
@@ -175,7 +176,7 @@ def specs_for(names: dict[str, dict[str, str]], settings: Settings,
                 problems.append(Problem(f"{lang_folder}/", f"categories {clash!r} and {spellings[folded]!r} share a "
                                         f"folder name; {spellings[folded]!r} is published as {slug!r}",
                                         field="categories", severity="warning"))
-            if slug != _full_slug(folded):
+            if shortened:
                 problems.append(_shortened(spellings[folded], f"{lang_folder}/{slug}", carrying(key, folded)))
             taken.setdefault(slug, spellings[folded])
             label = settings.category_label(key, spellings[folded])

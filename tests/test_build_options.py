@@ -5,6 +5,7 @@ test_settings_effects.py.)"""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from syndicate import cli
@@ -23,21 +24,25 @@ def titles(out: Path, folder: str = "english") -> list[str]:
 
 
 def test_out_state_quiet_verbose_and_strict(example_site, tmp_path, capsys):
+    site = tmp_path / "site"
+    shutil.copytree(example_site, site)
+    (site / "english" / "_posts" / "2026-11-22-broken-front-matter.md").write_text(
+        '---\ntitle: "A story whose front matter was saved half-way\ndate: 2026-11-22\n', encoding="utf-8")
     state = tmp_path / "state"
-    code, out, err = build(capsys, example_site, tmp_path / "out", "--state", str(state), "--now", NOW, "-v")
+    code, out, err = build(capsys, site, tmp_path / "out", "--state", str(state), "--now", NOW, "-v")
     written = [line.removeprefix("wrote ") for line in out.splitlines() if line.startswith("wrote ")]
     assert code == 0 and len(written) == len({p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")
                                               if p.is_file()})
-    assert f"{len(written)} files written" in out and "1 errors" in out
+    assert f"{len(written)} files written" in out and "1 error" in out
     assert "2026-11-22-broken-front-matter.md" in err  # the broken post is named, the build goes on
     assert (state / "cache.sqlite").is_file()
     # -q: nothing but errors; a rebuild with nothing new says so unless quiet
-    code, out, err = build(capsys, example_site, tmp_path / "out", "--state", str(state), "--now", NOW, "-q")
+    code, out, err = build(capsys, site, tmp_path / "out", "--state", str(state), "--now", NOW, "-q")
     assert (code, out) == (0, "") and err.startswith("error: english/_posts/2026-11-22-broken-front-matter.md")
-    assert "nothing changed since the last build" in build(capsys, example_site, tmp_path / "out", "--state",
+    assert "nothing changed since the last build" in build(capsys, site, tmp_path / "out", "--state",
                                                            str(state), "--now", NOW)[1]
     # --strict: the same build exits 1 for the post it could not publish
-    assert build(capsys, example_site, tmp_path / "out", "--state", str(state), "--now", NOW, "--strict")[0] == 1
+    assert build(capsys, site, tmp_path / "out", "--state", str(state), "--now", NOW, "--strict")[0] == 1
 
 
 def test_without_state_the_cache_goes_under_xdg_state_home(example_site, tmp_path, capsys, monkeypatch):

@@ -12,7 +12,7 @@ import pytest
 
 from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec
-from syndicate.digest.compose import ImageView, LinkView, build_view
+from syndicate.digest.compose import IMAGE_ALT_LIMIT, ImageView, LinkView, build_view
 from syndicate.digest.i18n import localizer
 from syndicate.digest.window import window_for_day
 from syndicate.model import Media
@@ -48,7 +48,9 @@ def test_each_item_shows_place_date_byline_image_and_translation(site):
                                                     f"{BASE}/english/economy/night-market.html",
                                                     "A Night Market Returns to the Riverside")
     assert market.dateline == "Phnom Penh · November 19, 2026" and chief.dateline == "November 12, 2026"
-    assert market.summary.startswith("Food stalls, music and second-hand clothes are back on the riverside")
+    assert market.summary == "Vendors are back on the Sisowath Quay promenade after two years away."  # the editor's
+    no_summary = replace(site[1]["english"][0], post=replace(site[1]["english"][0].post, summary=None))
+    assert view((site[0], {"english": [no_summary]})).items[0].summary == no_summary.summary  # else the body's
     assert (market.byline, school.byline) == ("By Dara Chan", "By Sophea Lim")
     assert market.image is None
     assert school.image == ImageView("https://images.example.org/school-boat.jpg",
@@ -69,14 +71,16 @@ def test_the_digest_heading_subject_preheader_and_labels(site):
     assert (weekly.lang, weekly.direction, weekly.site_name) == ("en", "ltr", "Mekong Ledger")
     assert weekly.site_url == f"{BASE}/english/"
     assert (weekly.heading, weekly.period_label) == ("Weekly digest", "Nov 14\u2009–\u200920, 2026")
-    assert weekly.subject == "Mekong Ledger · Nov 14 – 20, 2026"
+    assert weekly.subject == "A Night Market Returns to the Riverside · Nov 14 – 20, 2026"  # the lead story
+    assert view(site, subject_headline=False).subject == "Mekong Ledger · Nov 14 – 20, 2026"
     assert weekly.preheader.startswith("3 stories: A Night Market Returns to the Riverside · School Boats")
     assert weekly.preheader.endswith("…") and len(weekly.preheader) <= 140
     assert (weekly.archive_url, weekly.unsubscribe) == ("https://feeds.example.org/a.html", "*|UNSUB|*")
     assert weekly.labels == {
         "read_more": "Read more", "more": "More in this digest", "empty": "No new stories in this period.",
         "footer": "You receive this email because you subscribed to Mekong Ledger.",
-        "view_in_browser": "View in your browser", "unsubscribe": "Unsubscribe", "stories": "3 stories"}
+        "view_in_browser": "View in your browser", "unsubscribe": "Unsubscribe", "stories": "3 stories",
+        "preferences": "Update your preferences"}
     daily = view(site, period="daily")
     assert (daily.heading, daily.period_label) == ("Daily digest", "November 20, 2026")
 
@@ -115,7 +119,8 @@ def test_a_video_shows_its_thumbnail_and_long_captions_are_cut(site):
     unusable = replace(school, media=(Media("javascript:alert(1)"),))
     image = view((settings, {"english": [captioned, unusable]})).items[0].image
     assert image.src == "https://images.example.org/small.jpg"  # the thumbnail, when there is one
-    assert image.alt.startswith("ba a a") and image.alt.endswith("…") and len(image.alt) == 149  # at most 150
+    # at most IMAGE_ALT_LIMIT (100) characters; a word ends at every even length here
+    assert image.alt.startswith("ba a a") and image.alt.endswith("…") and len(image.alt) == IMAGE_ALT_LIMIT - 1
     assert view((settings, {"english": [unusable]})).items[0].image is None
 
 

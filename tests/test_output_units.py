@@ -4,6 +4,7 @@ run (docs/testing.md) runs these for every mutant of output.py."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -61,11 +62,12 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     path.write_bytes(b"old")
 
     def broken(*_):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OSError, match="No space left on device") as raised:
         write_if_changed(path, b"new")
+    assert raised.value.filename == str(path)  # the error names the file it was writing
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
 

@@ -91,15 +91,15 @@ def test_feed_specs_site_languages_and_categories(settings):
         FeedSpec("english", english.title, english.description, BASE + "/english/", language="english",
                  language_code="en", direction="ltr", limit=7),
         FeedSpec("english/economy", f"{english.title} — Economy", english.description, BASE + "/english/",
-                 language="english", language_code="en", category="economy", limit=7),
+                 language="english", language_code="en", category="economy", label="Economy", limit=7),
         FeedSpec("english/hot-topics", f"{english.title} — Hot Topics", english.description, BASE + "/english/",
-                 language="english", language_code="en", category="hot topics", limit=7),
+                 language="english", language_code="en", category="hot topics", label="Hot Topics", limit=7),
         FeedSpec("english/transport", f"{english.title} — Transport", english.description, BASE + "/english/",
-                 language="english", language_code="en", category="transport", limit=7),
+                 language="english", language_code="en", category="transport", label="Transport", limit=7),
         FeedSpec("khmer", khmer.title, khmer.description, BASE + "/khmer/", language="khmer", language_code="km",
                  limit=7),
-        FeedSpec("khmer/transport", f"{khmer.title} — transport", khmer.description, BASE + "/khmer/",
-                 language="khmer", language_code="km", category="transport", limit=7),
+        FeedSpec("khmer/transport", f"{khmer.title} — Transport", khmer.description, BASE + "/khmer/",
+                 language="khmer", language_code="km", category="transport", label="Transport", limit=7),
     ]
 
 
@@ -196,7 +196,7 @@ def test_a_spec_matches_its_language_and_category_whatever_the_case():
 def test_translation_problems_name_the_post_and_its_value():
     dangling = entry("a", 1, translation="/khmer/gone.html")
     assert translation_problem(dangling, None) == Problem(dangling.source, "points to no post: '/khmer/gone.html'",
-                                                          field="translation", severity="warning")
+                                                          field="translation", severity="error")
     assert translation_problem(dangling, entry("b", 1, "khmer")) is None
     assert translation_problem(entry("c", 1), None) is None
 
