@@ -122,3 +122,27 @@ def test_quiet_prints_the_paths_and_verbose_adds_the_summary(example_site, tmp_p
     empty = ("--date", "2026-11-01")
     assert "no digest for english-daily" in digest(example_site, tmp_path / "e", capsys, window=empty).err
     assert digest(example_site, tmp_path / "f", capsys, "-q", window=empty).err == ""
+
+
+def test_unsubscribe_mailto_postal_address_and_preferences_reach_the_message(example_site, tmp_path, capsys, default):
+    made = digest(example_site, tmp_path, capsys, "--unsubscribe-mailto", "mailto:unsub@example.org",
+                  "--postal-address", "1 River Road, Phnom Penh", "--preferences-url", "https://example.org/prefs")
+    assert made.message["List-Unsubscribe"] == "<{{unsubscribe_url}}>, <mailto:unsub@example.org>"
+    assert "1 River Road, Phnom Penh" in made.html and "1 River Road" not in default.html
+    assert 'href="https://example.org/prefs"' in made.html and "https://example.org/prefs" not in default.html
+
+
+def test_site_subject_names_the_site_instead_of_the_top_story(example_site, tmp_path, capsys, default):
+    made = digest(example_site, tmp_path, capsys, "--site-subject")
+    assert default.message["Subject"] == "A Night Market Returns to the Riverside · Nov 14 – 20, 2026"
+    assert made.message["Subject"] == "Mekong Ledger · Nov 14 – 20, 2026"
+
+
+def test_max_periods_bounds_how_far_a_catch_up_window_reaches_back(example_site, tmp_path, capsys):
+    """A daily list whose last digest ended on 11-03 catches up on 11-20: its window reaches back
+    at most --max-periods days."""
+    first = digest(example_site, tmp_path, capsys, "--send-empty", window=("--date", "2026-11-03"))
+    assert first.meta["items"] == []
+    catch_up = digest(example_site, tmp_path, capsys, "--max-periods", "2", window=("--date", "2026-11-20"))
+    assert catch_up.meta["window"]["start"] == "2026-11-17T23:00:00+00:00"  # 11-18 06:00 in Phnom Penh
+    assert catch_up.meta["items"][0] == f"{BASE}/english/economy/night-market.html"
