@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -47,6 +48,18 @@ class NoSkipsInCI:
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(NoSkipsInCI(), "no-skips-in-ci")
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found():
+    """A command run in-process with -v or -q sets logger levels for the process; later tests
+    (the daemon's, which check what is logged at each level) must not inherit them."""
+    root, ours = logging.getLogger(), logging.getLogger("syndicate")
+    levels, handlers = (root.level, ours.level), list(root.handlers)
+    yield
+    root.setLevel(levels[0])
+    ours.setLevel(levels[1])
+    root.handlers[:] = handlers
 
 
 @pytest.fixture(scope="session")
