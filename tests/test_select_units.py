@@ -220,3 +220,33 @@ def test_a_post_and_its_entry_agree_and_its_translation_carries_the_title(settin
     unlinked, problem = resolve_translation(replace(chief, translation_ref="/khmer/gone.html", translation=None),
                                            entries, settings)
     assert unlinked.translation is None and problem.message == "points to no post: '/khmer/gone.html'"
+
+
+def test_a_category_too_long_for_a_folder_is_cut_and_reported_on_its_first_post(settings):
+    gothic = "\U00010330" * 40  # 40 letters of 4 bytes: too long for a folder, short enough to show whole
+    longer = gothic + "\U00010331"  # 41: shown cut to 40
+    words = "reform " * 30
+    posts = [entry("b", 1, categories=(words, gothic)), entry("a", 2, categories=(words, gothic)), entry("0", 3),
+             entry("k", 1, "khmer", (words,)), entry("g", 1, categories=(longer,))]
+    specs, problems = feed_specs(posts, settings)
+    folders = {s.category: s.folder for s in specs if s.language == "english" and s.category}
+    assert len(folders) == 3 and all(len(f.partition("/")[2].encode()) <= 120 for f in folders.values())
+
+    def problem(source: str, name: str, shown: str) -> Problem:
+        return Problem(f"english/_posts/2026-11-01-{source}.md", f"category {shown!r} ({len(name.encode())} bytes) "
+                       f"is too long for a folder name; its feeds are published in {folders[name.casefold()] + '/'!r}",
+                       field="categories", severity="warning")
+
+    expected = {problem("a", words, words[:40] + "…"),
+                problem("a", gothic, gothic), problem("g", longer, gothic + "…")}
+    assert {p for p in problems if p.source.startswith("english/")} == expected
+
+
+def test_category_feeds_take_their_language_label_and_their_sites_page(settings):
+    posts = [entry("a", 1, categories=("economy",)), entry("k", 1, "khmer", ("economy",))]
+    labelled = replace(settings, category_labels={"khmer": {"economy": "សេដ្ឋកិច្ច"}, "": {"economy": "Business"}})
+    specs, _ = feed_specs(posts, labelled, category_pages={("khmer", "economy"): "/khmer/economy/"})
+    economy = {s.language: s for s in specs if s.category}
+    assert (economy["english"].label, economy["khmer"].label) == ("Business", "សេដ្ឋកិច្ច")
+    assert economy["khmer"].title.endswith("— សេដ្ឋកិច្ច")
+    assert (economy["english"].home_url, economy["khmer"].home_url) == (f"{BASE}/english/", f"{BASE}/khmer/economy/")
