@@ -146,3 +146,10 @@ def test_max_periods_bounds_how_far_a_catch_up_window_reaches_back(example_site,
     catch_up = digest(example_site, tmp_path, capsys, "--max-periods", "2", window=("--date", "2026-11-20"))
     assert catch_up.meta["window"]["start"] == "2026-11-17T23:00:00+00:00"  # 11-18 06:00 in Phnom Penh
     assert catch_up.meta["items"][0] == f"{BASE}/english/economy/night-market.html"
+
+
+def test_excluded_categories_stay_out_of_digests_too(example_site, tmp_path, capsys, default):
+    config = tmp_path / "syndicate.toml"
+    config.write_text('[feeds]\nexclude_categories = ["Economy"]\n', encoding="utf-8")
+    made = digest(example_site, tmp_path, capsys, "--config", str(config))
+    assert made.meta["items"] == [f"{BASE}/english/education/school-boats.html"]
