@@ -3,6 +3,7 @@ is only counted."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,5 +44,7 @@ def test_ci_sets_what_the_tests_read_and_installs_what_they_need():
     test_command = next(i for i, line in enumerate(lines) if "pytest" in line)
     assert lines.index("export CI=true") < test_command
     assert lines.index("export SYNDICATE_REQUIRE_SAMPLE=1") < test_command
-    installs = " ".join(line for line in lines if "apt-get install" in line).split()
-    assert {"chromium", "fonts-khmeros", "openssl"} <= set(installs)
+    # .ci/run installs each missing package by name: `missing+=(chromium)` … `apt-get install "${missing[@]}"`
+    installs = set(re.findall(r"missing\+=\(([^)]*)\)", "\n".join(lines)))
+    assert {"chromium", "fonts-khmeros", "openssl", "jekyll"} <= {w for group in installs for w in group.split()}
+    assert any("apt-get install" in line and '"${missing[@]}"' in line for line in lines)
