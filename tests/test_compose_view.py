@@ -12,7 +12,7 @@ import pytest
 
 from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec
-from syndicate.digest.compose import IMAGE_ALT_LIMIT, ImageView, LinkView, build_view
+from syndicate.digest.compose import IMAGE_ALT_LIMIT, ImageView, LinkView, build_view, with_list_cut
 from syndicate.digest.i18n import localizer
 from syndicate.digest.window import window_for_day
 from syndicate.model import Media
@@ -139,3 +139,46 @@ def test_a_post_without_authors_has_no_byline(site):
     settings, posts = site
     anonymous = replace(posts["english"][0], post=replace(posts["english"][0].post, authors=()))
     assert view((settings, {"english": [anonymous]})).items[0].byline is None
+
+
+def test_the_footer_fields_come_from_the_spec_with_the_address_on_one_line(site):
+    made = view(site, postal_address="  Mekong Ledger\n   12 Sisowath Quay\tPhnom Penh ",
+                preferences_url="https://example.org/prefs?id=*|UNIQID|*")
+    assert made.postal_address == "Mekong Ledger 12 Sisowath Quay Phnom Penh"
+    assert made.preferences_url == "https://example.org/prefs?id=*|UNIQID|*"
+    assert (view(site).postal_address, view(site).preferences_url) == ("", "")
+
+
+def test_outlook_gets_the_catalogues_font_unless_it_could_break_out_of_the_style(site):
+    assert view(site).outlook_font == "'Segoe UI', Arial, sans-serif"
+    assert view(site, "khmer").outlook_font == "'Khmer UI', 'Leelawadee UI', sans-serif"
+    settings, posts = site
+    spec = DigestSpec.for_site(settings, "english", "weekly")
+    window = window_for_day(date(2026, 11, 20), "weekly", spec.cutoff_time, settings.timezone)
+    loc = localizer("en", templates_dir() / "messages")
+    hostile = replace(loc, outlook_font="Arial; } body { background: url(x) }")
+    made = build_view(posts["english"], settings=settings, spec=spec, window=window, tz=settings.timezone,
+                      loc=hostile, archive_url="")
+    assert made.outlook_font == "Arial, sans-serif"
+
+
+def test_an_empty_digest_gives_a_subject_template_an_empty_headline(site):
+    settings, _ = site
+    made = view((settings, {"english": []}), subject_template="[{{ headline }}] {{ count }} on {{ site }}")
+    assert made.subject == "[] 0 on Mekong Ledger"
+
+
+@pytest.mark.parametrize(("listed", "label"), [(0, "2 more stories on Mekong Ledger"),
+                                               (1, "1 more story on Mekong Ledger"), (2, ""), (5, "")])
+def test_a_list_cut_lists_that_many_titles_and_counts_the_rest(site, listed, label):
+    full = view(site, max_items=1)  # 3 posts: 1 in full, 2 after it
+    cut = with_list_cut(full, listed, localizer("en", templates_dir() / "messages"))
+    assert cut.listed == full.items[1:1 + listed] and cut.listed_at_most == listed
+    assert cut.unlisted == max(0, 2 - listed) and cut.unlisted_label == label
+    assert cut.full == full.full and cut.items == full.items
+
+
+def test_a_list_cut_names_the_rest_in_the_lists_language(site):
+    full = view(site, "khmer", max_items=1)
+    cut = with_list_cut(full, 0, localizer("km", templates_dir() / "messages"))
+    assert cut.unlisted_label.startswith("២") and full.site_name in cut.unlisted_label

@@ -181,3 +181,34 @@ def test_each_stale_temporary_is_logged_and_one_gone_meanwhile_stops_nothing(tmp
     assert len(calls) == 3 and len(removed) == 2 and not list(tmp_path.iterdir())
     assert [r.getMessage() for r in caplog.records] == [f"removed {name}, left by a writer that was stopped"
                                                        for name in removed]
+
+
+def test_a_failed_write_keeps_the_errors_number_and_an_error_naming_a_file_as_it_is(tmp_path, monkeypatch):
+    path = tmp_path / "feed.xml"
+    own = OSError(errno.EACCES, "Permission denied", "/elsewhere/x")
+
+    def refused(*_):
+        raise own
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(OSError) as raised:
+        write_if_changed(path, b"new")
+    assert raised.value is own  # already names its file: not renamed after the target
+
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError) as raised:
+        write_if_changed(path, b"new")
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, str(path))
+
+
+def test_an_interrupted_write_leaves_no_temporary_and_the_interruption_goes_on(tmp_path, monkeypatch):
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_if_changed(tmp_path / "feed.xml", b"new")
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@ the mutation run (docs/testing.md) runs these for every mutant of select.py."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -12,6 +13,7 @@ import pytest
 from syndicate.config import load_settings
 from syndicate.model import Problem, Translation
 from syndicate.select import (
+    MAX_SLUG_BYTES,
     Entry,
     FeedSpec,
     duplicate_urls,
@@ -181,6 +183,30 @@ def test_slugify_keeps_letters_of_any_script():
     assert slugify("ការបោះឆ្នោត") == "ការបោះឆ្នោត"
     assert slugify("--a__b--") == "a-b"
     assert slugify("Ünïcode 2018") == "ünïcode-2018"
+
+
+def hash_of(slug: str) -> str:
+    """The end of a cut slug (docs/check.md): a hyphen and 8 hex digits of a hash of the whole
+    name (SHA-1 of its slug, so the same on every build and every machine)."""
+    return "-" + hashlib.sha1(slug.encode()).hexdigest()[:8]
+
+
+def test_a_slug_is_kept_whole_up_to_its_byte_limit_and_cut_with_a_hash_beyond():
+    assert MAX_SLUG_BYTES == 120
+    assert slugify("A" * 120) == "a" * 120
+    cut = slugify("A" * 121)
+    assert cut == "a" * 111 + hash_of("a" * 121) and len(cut.encode()) == 120
+    assert slugify("a" * 121 + "b") != cut  # the hash is of the whole name: same head, other folder
+
+
+def test_a_slug_cut_after_a_word_drops_the_hyphen_before_its_hash():
+    assert slugify("a" * 110 + " " + "b" * 20) == "a" * 110 + hash_of("a" * 110 + "-" + "b" * 20)
+
+
+def test_a_slug_is_cut_between_letters_never_between_a_letter_and_its_mark():
+    name = "a" + "e\u0301" * 60  # é as e and a combining accent: 3 bytes each
+    # 1 + 36 * 3 = 109 bytes fit before the hash (111); the 37th é would not, nor its e alone
+    assert slugify(name) == "a" + "e\u0301" * 36 + hash_of(name)
 
 
 def test_a_spec_matches_its_language_and_category_whatever_the_case():

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicate.digest.window import Window, due_window, latest_end
+from syndicate.digest.window import Window, bounded, due_window, latest_end
 
 UTC = timezone.utc
 SIX = time(6, 0)
@@ -75,3 +75,12 @@ def test_a_custom_period_catch_up_in_a_zone():
     last = local(tz, 2018, 7, 28, 6, 0)
     caught_up = due_window(last + timedelta(hours=13), 4 * 3600, SIX, tz, last)
     assert caught_up == Window(last, last + timedelta(hours=12)) and caught_up.end.tzinfo is UTC
+
+
+def test_a_bounded_window_steps_back_whole_local_days_across_a_daylight_saving_change():
+    tz = ZONES[1]  # New York left daylight saving time on 2018-11-04: that day had 25 hours
+    long = Window(local(tz, 2018, 10, 1, 6, 0), local(tz, 2018, 11, 6, 6, 0))
+    cut = bounded(long, "daily", tz, 3)
+    assert cut == Window(local(tz, 2018, 11, 3, 6, 0), long.end)  # 06:00 by the wall clock, 73 hours before
+    assert cut.end - cut.start == timedelta(hours=73)
+    assert bounded(cut, "daily", tz, 3) == cut and bounded(long, "daily", tz, 40) == long
