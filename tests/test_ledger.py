@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -28,6 +29,7 @@ LATER = datetime(2018, 9, 1, tzinfo=UTC)
 def test_record_and_find(tmp_path):
     with Ledger(tmp_path) as ledger:
         rec = ledger.record("en-daily", T0, T1, "<a@x>", ["p2", "p1"], {"eml": tmp_path / "a.eml"})
+        assert (rec.list_id, rec.window_start, rec.window_end, rec.message_id) == ("en-daily", T0, T1, "<a@x>")
         assert rec.status == "produced"
         assert rec.post_ids == ("p2", "p1")  # the digest's order
         assert rec.paths == {"eml": tmp_path / "a.eml"}
@@ -73,13 +75,13 @@ def test_status_moves_forward_only(tmp_path):
         ledger.record("en-daily", T0, T1, "<a@x>", [], {})
         assert ledger.status("<a@x>") == "produced"
         ledger.mark_pending("<a@x>")
-        assert ledger.status("<a@x>") == "pending"
+        assert ledger.status("<a@x>") == "pending" == ledger.find("en-daily", T1).status
         ledger.mark_sent("<a@x>")
         ledger.mark_pending("<a@x>")
-        assert ledger.status("<a@x>") == "sent"
-        with pytest.raises(KeyError):
+        assert ledger.status("<a@x>") == "sent" == ledger.find("en-daily", T1).status
+        with pytest.raises(KeyError, match="<nobody@x>"):  # naming the unknown id
             ledger.status("<nobody@x>")
-        with pytest.raises(KeyError):
+        with pytest.raises(KeyError, match="<nobody@x>"):
             ledger.mark_sent("<nobody@x>")
 
 
@@ -93,6 +95,20 @@ def test_state_survives_reopening_and_uses_wal(tmp_path):
     db = sqlite3.connect(tmp_path / "ledger.sqlite")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+
+
+def test_a_missing_state_folder_is_made_with_its_parents(tmp_path):
+    with Ledger(tmp_path / "state" / "syndicate") as ledger:
+        ledger.record("en-daily", T0, T1, "<a@x>", [], {})
+    assert (tmp_path / "state" / "syndicate" / "ledger.sqlite").is_file()
+
+
+def test_one_ledger_serves_every_thread(tmp_path):
+    """The daemon opens one Ledger and uses it from the threads its jobs run in."""
+    with Ledger(tmp_path) as ledger, ThreadPoolExecutor(2) as pool:
+        pool.submit(ledger.record, "en-daily", T0, T1, "<a@x>", ["p1"], {}).result()
+        pool.submit(ledger.mark_sent, "<a@x>").result()
+        assert ledger.status("<a@x>") == "sent"
 
 
 def test_naive_times_are_refused(tmp_path):
