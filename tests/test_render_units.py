@@ -7,6 +7,7 @@ import re
 import regex
 
 from syndicate.render import RenderContext, absolute_url, render_body, summarize
+from syndicate.render.sanitize import sanitize
 
 BASE = "https://projects.example.org/election-2018"
 PAGE = f"{BASE}/english/feature/story.html"
@@ -110,6 +111,32 @@ def test_links_are_made_absolute_and_dead_anchors_unwrapped() -> None:
     assert f'<a href="{PAGE}#here">live</a>' in html  # readers resolve a bare #here against the feed
     assert "#nowhere" not in html and "#gone" not in html
     assert " dead and raw." in html
+
+
+def test_page_relative_images_resolve_against_the_page() -> None:
+    folder = f"{BASE}/english/feature"
+    assert sanitize('<img src="map.png" srcset="map.png 1x, map@2x.png 2x">', BASE, PAGE) == (
+        f'<img src="{folder}/map.png" srcset="{folder}/map.png 1x, {folder}/map@2x.png 2x">')
+
+
+def test_tags_off_the_list_go_and_their_text_stays() -> None:
+    # all three are allowed by nh3's own default list, not by ours
+    assert sanitize("<article><p>a</p></article><details><summary>s</summary>d</details><center>c</center>",
+                    BASE, PAGE) == "<p>a</p>sdc"
+
+
+def test_an_image_without_a_usable_source_goes_without_a_trace() -> None:
+    assert sanitize('<p>a<img src="javascript:x" alt="d">b</p>', BASE, PAGE) == "<p>ab</p>"
+
+
+def test_liquid_delimiters_become_references_even_when_all_five_are_there() -> None:
+    assert sanitize("<p>{{ a }} {% b %} {: c}</p>", BASE, PAGE) == (
+        "<p>&#123;{ a }&#125; &#123;% b %&#125; &#123;: c}</p>")
+
+
+def test_a_live_anchor_changes_only_its_href_and_drops_the_pages_own_fragment() -> None:
+    html = sanitize('<p id="x">t</p><a href="#x">write href="#x" here</a>', BASE, PAGE + "#top")
+    assert html == f'<p id="x">t</p><a href="{PAGE}#x">write href="#x" here</a>'
 
 
 def test_classes_and_ids_survive_for_pullquotes_and_footnotes() -> None:
