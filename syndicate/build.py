@@ -85,6 +85,7 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     out_dir = Path(out_dir)
     remove_stale_temps(out_dir)  # left by a build that was killed mid-write
     cache = site.cache
+    site.now = now  # what `site.posts` holds
     if not site.changed and _nothing_to_do(site, out_dir, now, only):
         last = cache.state[repr(only)]
         # The same inputs have the same problems: say them again, so --strict means the same.
@@ -173,7 +174,7 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], timeline: Timeline, 
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
         translations = [translation_target(e, site.by_path, settings) for e in chosen]
         inputs = _digest([spec, feed_urls, settings.content, extras,
-                          [(e.source, site.files[e.source].fingerprint, t and (t.url, t.title, t.language))
+                          [(e.source, site.body_inputs(e.source), t and (t.url, t.title, t.language))
                            for e, t in zip(chosen, translations, strict=True)]])
         pending = [fmt for fmt in feed_urls  # a plain isfile: output names are slugs, checked when written
                    if site.cache.outputs.get(_output(spec, fmt)) != inputs

@@ -8,6 +8,8 @@ What it keeps, per post file keyed by path and (size, mtime_ns):
 - the full Post header and the rendered HTML, read back only for posts that land in a feed;
 - the problems a file had, and what rendering its body repaired or dropped, so every build
   reports them again without reading the file or its rendered HTML;
+- the bodies whose rendering read `site.posts`, with that list's digest: they depend on every
+  other post, and are rendered again when the list changes (site.py);
 and per output file, the digest of the inputs it was last written from.
 
 Everything is keyed by `cache_key` (syndicate version, settings, templates): a cache written by
@@ -29,7 +31,7 @@ from syndicate.model import Problem
 from syndicate.select import Entry
 
 log = logging.getLogger(__name__)
-SCHEMA = 2
+SCHEMA = 3
 Fingerprint = tuple[int, int]  # (size, mtime_ns)
 # The index is rewritten whole once the changes kept beside it outgrow this share of it.
 COMPACT_SHARE = 1 / 16
@@ -56,6 +58,7 @@ class Cache:
         self._changes: dict[str, tuple | None] = {}
         self._problems: dict[str, list[tuple]] = {}  # source -> its problems, as plain tuples
         self._render_problems: dict[str, list[tuple]] = {}  # source -> what rendering its body found
+        self._post_list_readers: dict[str, str] = {}  # source -> digest of the `site.posts` its body read
         self.outputs: dict[str, str] = {}  # output path relative to OUT -> inputs digest
         self.state: dict[str, object] = {}
         self._db: sqlite3.Connection | None = None
@@ -77,6 +80,7 @@ class Cache:
             self._changes = marshal.loads(meta["changes"])
             self._problems = marshal.loads(meta["problems"])
             self._render_problems = marshal.loads(meta["render_problems"])
+            self._post_list_readers = marshal.loads(meta["post_list_readers"])
             self.outputs = marshal.loads(meta["outputs"])
             self.state = marshal.loads(meta["state"])
         except Exception as exc:  # a cache is never trusted: any damage means start over
@@ -111,7 +115,7 @@ class Cache:
         self._db = self._connect()
         self._db.executescript("DELETE FROM meta; DELETE FROM posts;")
         self._entries, self.outputs, self.state, self._changes = {}, {}, {}, {}
-        self._problems, self._render_problems = {}, {}
+        self._problems, self._render_problems, self._post_list_readers = {}, {}, {}
         self._entries_blob = b""  # nothing on disk: the first commit writes the whole index
         self._dirty_entries = True
 
@@ -169,6 +173,10 @@ class Cache:
         """What rendering the file as it is now found (nothing when it has not been rendered)."""
         return [Problem(*p) for p in self._render_problems.get(source, ())]
 
+    def post_list_read(self, source: str) -> str | None:
+        """The digest of the `site.posts` the file's body was rendered with, when it read it."""
+        return self._post_list_readers.get(source)
+
     def put_headers(self, records: list[HeaderRecord]) -> None:
         """Remember freshly parsed files: their entries in the index, their headers as rows."""
         for r in records:
@@ -176,6 +184,7 @@ class Cache:
             self._changes[r.source] = (r.fingerprint, tuple(r.entry) if r.entry else None)
             self._problems.pop(r.source, None)
             self._render_problems.pop(r.source, None)  # the body changed too: rendered again when needed
+            self._post_list_readers.pop(r.source, None)
             if r.problems:
                 self._problems[r.source] = [astuple(p) for p in r.problems]
         if records:
@@ -184,12 +193,18 @@ class Cache:
             self._db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, NULL)",
                                  [(r.source, r.fingerprint[0], r.fingerprint[1], r.header) for r in records])
 
-    def put_rendered(self, source: str, fp: Fingerprint, rendered: tuple[str, str, tuple[Problem, ...]]) -> None:
-        """Keep a post's (html, summary, problems); the problems also go in the index."""
+    def put_rendered(self, source: str, fp: Fingerprint,
+                     rendered: tuple[str, str, tuple[Problem, ...], str | None]) -> None:
+        """Keep a post's (html, summary, problems, digest of the `site.posts` it read); the
+        problems and the digest also go in the index."""
         if rendered[2]:
             self._render_problems[source] = [astuple(p) for p in rendered[2]]
         else:
             self._render_problems.pop(source, None)
+        if rendered[3] is not None:
+            self._post_list_readers[source] = rendered[3]
+        else:
+            self._post_list_readers.pop(source, None)
         self._dirty_entries = True
         if self._db is not None:
             self._db.execute("UPDATE posts SET rendered=? WHERE source=? AND size=? AND mtime_ns=?",
@@ -202,6 +217,7 @@ class Cache:
             self._changes[source] = None
             self._problems.pop(source, None)
             self._render_problems.pop(source, None)
+            self._post_list_readers.pop(source, None)
         if sources:
             self._dirty_entries = True
         if sources and self._db is not None:
@@ -227,6 +243,7 @@ class Cache:
             meta["changes"] = marshal.dumps(self._changes)
             meta["problems"] = marshal.dumps(self._problems)
             meta["render_problems"] = marshal.dumps(self._render_problems)
+            meta["post_list_readers"] = marshal.dumps(self._post_list_readers)
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
         self._db.execute("COMMIT")
         self._dirty_entries = False

@@ -9,7 +9,7 @@ import os
 import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote
@@ -19,6 +19,7 @@ from syndicate.cache import Cache, HeaderRecord
 from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_body, read_header, scan, source_file_at
 from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem, RenderedPost
+from syndicate.render.post_list import PostList, post_list
 from syndicate.select import (
     Entry,
     Timeline,
@@ -60,6 +61,9 @@ class Site:
         self._paths: _ByPath | None = None
         self._timeline: Timeline | None = None
         self._headers: dict[str, tuple[tuple[int, int], Post]] = {}  # as read, kept between builds
+        self._front_matter: dict[str, tuple[tuple[int, int], dict]] = {}  # for `site.posts`, kept between builds
+        # The build's time: `site.posts` holds the posts published by then, as Jekyll's does.
+        self.now: datetime | None = None
         self._start_run()
 
     def _start_run(self) -> None:
@@ -69,6 +73,8 @@ class Site:
         self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
         self._posts: dict[str, Post] = {}  # translations resolved: valid for one build
         self._rendered: dict[str, RenderedPost] = {}
+        self._post_list: PostList | None = None
+        self._post_list_digest: str | None = None
         self.__dict__.pop("scan_digest", None)
 
     @classmethod
@@ -227,30 +233,83 @@ class Site:
     def render(self, posts: Iterable[Post]) -> None:
         """Render every post not rendered yet, on all workers; results land in the cache."""
         todo = {p.source: p for p in posts if p.source not in self._rendered}
-        missing = [p for p in todo.values() if self.cache.rendered(p.source, self._fp(p)) is None]
+        missing = [p for p in todo.values() if self._cached(p) is None]
         results = map_parallel(_BodyRenderer(self.settings), missing, workers=self.workers,
                                min_items=PARALLEL_RENDERS)
         for post, result in zip(missing, results, strict=True):
+            if result is None:  # it reads `site.posts`, which the workers were not given
+                result = _BodyRenderer(self.settings, self.post_list())(post)
             self.cache.put_rendered(post.source, self._fp(post), result)
         self.rendered_now += len(missing)
         for post in todo.values():
             self.rendered(post)
 
     def rendered(self, post: Post) -> RenderedPost:
-        """A post's body as safe HTML: from the cache when its file is unchanged, else rendered now."""
+        """A post's body as safe HTML: from the cache when its file is unchanged (and the post
+        list it read, if any, too), else rendered now."""
         if post.source in self._rendered:
             return self._rendered[post.source]
-        cached = self.cache.rendered(post.source, self._fp(post))
+        cached = self._cached(post)
         if cached is None:
-            cached = _BodyRenderer(self.settings)(post)
+            cached = _BodyRenderer(self.settings)(post) or _BodyRenderer(self.settings, self.post_list())(post)
             self.cache.put_rendered(post.source, self._fp(post), cached)
             self.rendered_now += 1
-        html, summary, _ = cached  # its problems: see post_problems
+        html, summary, _, _ = cached  # its problems: see post_problems
         code = self.settings.language(post.language).code
         media = (self._sized(post.image),) if post.image else ()
         rendered = RenderedPost(post, html, summary, code, media)
         self._rendered[post.source] = rendered
         return rendered
+
+    def _cached(self, post: Post) -> tuple | None:
+        """The cached rendering of an unchanged file, unless it read a post list that has changed since."""
+        cached = self.cache.rendered(post.source, self._fp(post))
+        if cached is not None and cached[3] is not None and cached[3] != self.post_list_digest():
+            return None
+        return cached
+
+    def body_inputs(self, source: str) -> tuple:
+        """What a post's rendered body depends on, for the digests of the outputs that carry it:
+        its file, and the post list when its rendering last read it."""
+        fingerprint = self.files[source].fingerprint
+        return (fingerprint, self.post_list_digest()) if self.cache.post_list_read(source) else fingerprint
+
+    def post_list(self) -> PostList:
+        """`site.posts` as Jekyll gives it to Liquid at `now`: every post published by then."""
+        if self._post_list is None:
+            self._post_list = post_list((self.post(e.source), self._meta(e.source)) for e in self._listed())
+            self._post_list_digest = self._post_list.digest
+        return self._post_list
+
+    def post_list_digest(self) -> str:
+        """The post list's digest, made only when the list's files or its members changed since
+        the last build that made it (the cache's state keeps it by those)."""
+        if self._post_list_digest is None:
+            key = hashlib.sha256(marshal.dumps([(e.source, self.files[e.source].fingerprint)
+                                                for e in sorted(self._listed())])).hexdigest()
+            known = self.cache.state.get("post_list")
+            if isinstance(known, list) and known[0] == key:
+                self._post_list_digest = known[1]
+            else:
+                self._post_list_digest = self.post_list().digest
+                self.cache.state = {**self.cache.state, "post_list": [key, self._post_list_digest]}
+        return self._post_list_digest
+
+    def _listed(self) -> list[Entry]:
+        cutoff = (self.now or datetime.now(timezone.utc)).timestamp()
+        return [e for e in self.entries() if e.timestamp <= cutoff]
+
+    def _meta(self, source: str) -> dict:
+        """A post's whole front matter, read again only when its file changed."""
+        fp = self.files[source].fingerprint
+        known = self._front_matter.get(source)
+        if known is None or known[0] != fp:
+            try:
+                meta = read_body(self.settings, source)[3]
+            except Unreadable:  # reported with the post's own rendering
+                meta = {}
+            known = self._front_matter[source] = (fp, meta)
+        return known[1]
 
     def located(self, problem: Problem) -> Problem:
         """A problem about a post's front matter key, with that key's line (check gives it too)."""
@@ -333,20 +392,26 @@ class _HeaderReader:
 
 
 class _BodyRenderer:
-    """Renders one post's body to (html, summary, problems); picklable, so workers can run it."""
+    """Renders one post's body to (html, summary, problems, digest of the `site.posts` it read);
+    picklable, so workers can run it. Without `posts`, None for a body that reads them."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, posts: PostList | None = None):
         self.settings = settings
+        self.posts = posts
 
-    def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...]]:
+    def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...], str | None] | None:
         from syndicate.render import render_body  # the Markdown stack loads only when used
         from syndicate.render.jekyll_page import render_context
+        from syndicate.render.post_list import PostListNeeded
 
         settings = self.settings
         try:
             body, body_line, repaired, meta = read_body(settings, post.source)
         except Unreadable as exc:  # changed or deleted since its header was read: publish the header alone
-            return "", post.summary or "", (Problem(post.source, str(exc), severity=exc.severity, line=exc.line),)
-        ctx = render_context(settings, post, meta, body_line)
-        result = render_body(body, ctx)
-        return result.html, result.summary, repaired + result.problems
+            return "", post.summary or "", (Problem(post.source, str(exc), severity=exc.severity, line=exc.line),), None
+        ctx = render_context(settings, post, meta, body_line, self.posts)
+        try:
+            result = render_body(body, ctx)
+        except PostListNeeded:
+            return None
+        return result.html, result.summary, repaired + result.problems, result.post_list

@@ -156,7 +156,7 @@ def _plan_page(out: _Outputs, site: Site, job: FeedJob, page: ArchivePage) -> _P
     opened = None if page.entries else _opened(job.archive, page)
     # A page is rewritten only when one of its own posts, its neighbours or its settings change.
     inputs = _digest([job.spec, urls, links, site.settings.content, job.extras["stylesheet_url"], opened,
-                      [(p.source, site.files[p.source].fingerprint, p.translation) for p in posts]])
+                      [(p.source, site.body_inputs(p.source), p.translation) for p in posts]])
     files = {fmt: f"{job.spec.folder}/{url.rpartition('/')[2]}".lstrip("/") for fmt, url in urls.items()}
     pending = any(not out.is_current(rel, inputs) for rel in files.values())
     return _PagePlan(posts, urls, files, links, opened, inputs, pending)

@@ -55,6 +55,7 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
     tz = spec.zone(settings)
     remove_stale_temps(confined(Path(out_dir), digest_folder(spec)))  # left by a killed digest
     with Ledger(state_dir) as ledger, Site.open(settings, state_dir, workers) as site:
+        site.now = now  # what `site.posts` holds
         record, window, reach = _plan(ledger, spec, tz, now, window_end)
         if window is None:
             return None

@@ -6,7 +6,7 @@ The public surface used by the rest of syndicate:
 - absolute_url(value, base) -> str | None   (repairs or rejects front-matter URLs)
 - summarize(text, language_code, limit) -> str
 
-Stages, one module each: includes (+ jekyll_filters, jekyll_page, feedfit) where the site has
+Stages, one module each: includes (+ jekyll_filters, jekyll_page, post_list, feedfit) where the site has
 `_includes/`, else liquid (+ media) -> kramdown (+ ial, typography) -> sanitize (+ urls) -> summary;
 pipeline runs them in that order.
 """

@@ -31,6 +31,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
 from syndicate.model import Problem
 from syndicate.render.jekyll_filters import jekyll_filters
+from syndicate.render.post_list import PostList, SiteVariables
 
 # Jekyll's include syntax (lib/jekyll/tags/include.rb): the file, then key=value parameters.
 _VARIABLE_FILE = re.compile(r"(?P<variable>[^{]*(\{\{\s*[\w\-.]+\s*(\|.*)?\}\}[^\s{}]*)+)(?P<params>.*)", re.S)
@@ -69,6 +70,7 @@ class Expanded:
     text: str  # the body with each include's place marked
     includes: tuple[IncludeOutput, ...]
     problems: tuple[Problem, ...]
+    post_list: str | None = None  # the digest of `site.posts`, when the rendering read it
 
 
 @dataclass(slots=True)
@@ -87,18 +89,21 @@ _CURRENT: ContextVar[_Render] = ContextVar("syndicate_include_render")
 
 def render_liquid(text: str, *, includes_dir: str, site: Mapping[str, Any], page: Mapping[str, Any],
                   source: str, first_line: int = 1, markdownify: Callable[[str], str] = str,
-                  smartify: Callable[[str], str] = str, includes_version: str = "") -> Expanded:
+                  smartify: Callable[[str], str] = str, includes_version: str = "",
+                  posts: PostList | None = None) -> Expanded:
     """The body with its Liquid rendered and its includes' output set aside (see `restore`).
     Templates are parsed once per process and `includes_version` (a digest of the folder):
-    the daemon sees an edited include."""
+    the daemon sees an edited include. Raises PostListNeeded when the body reads `site.posts`
+    and `posts` is None."""
     if "{%" not in text and "{{" not in text:
         return Expanded(text, (), ())
     env = _environment(includes_dir, includes_version, markdownify, smartify)
     state = _Render(source, first_line)
+    site_variables = SiteVariables(site, posts)
     reset = _CURRENT.set(state)
     try:
         template = env.from_string(lax_to_strict(text), name=source)
-        rendered = template.render(site=site, page=page)
+        rendered = template.render(site=site_variables, page=page)
     except LiquidError as exc:  # the body itself is not Liquid even to a lax reader
         line = first_line + _line_of(exc)
         state.problems.append(Problem(source, f"Liquid cannot be read ({_reason(exc)}); the body is "
@@ -107,7 +112,7 @@ def render_liquid(text: str, *, includes_dir: str, site: Mapping[str, Any], page
         state.outputs.clear()
     finally:
         _CURRENT.reset(reset)
-    return Expanded(rendered, tuple(state.outputs), tuple(state.problems))
+    return Expanded(rendered, tuple(state.outputs), tuple(state.problems), site_variables.read)
 
 
 def restore(html: str, includes: tuple[IncludeOutput, ...]) -> str:

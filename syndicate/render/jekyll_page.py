@@ -10,6 +10,7 @@ from syndicate.model import Post
 if TYPE_CHECKING:
     from syndicate.config import Settings
     from syndicate.render.pipeline import RenderContext
+    from syndicate.render.post_list import PostList
 
 
 def page_variables(post: Post, meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -23,8 +24,10 @@ def page_variables(post: Post, meta: Mapping[str, Any]) -> dict[str, Any]:
     return page
 
 
-def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | None, body_line: int) -> RenderContext:
-    """Everything rendering one post's body needs from the site's settings and the post."""
+def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | None, body_line: int,
+                   posts: PostList | None = None) -> RenderContext:
+    """Everything rendering one post's body needs from the site's settings and the post;
+    `posts`: `site.posts` (post_list.py), when made."""
     from syndicate.render.pipeline import RenderContext
 
     return RenderContext(
@@ -33,5 +36,5 @@ def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | Non
         summary_limit=settings.summary_limit, body_line=body_line, dateline_joiner=settings.dateline_joiner,
         includes_dir=settings.includes_dir, includes_version=settings.includes_digest, site=settings.site_variables,
         page=page_variables(post, meta or {}), background_image=settings.background_image,
-        youtube=post.youtube, title=post.title,
+        youtube=post.youtube, title=post.title, posts=posts,
     )

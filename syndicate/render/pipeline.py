@@ -19,6 +19,7 @@ from syndicate.render.includes import Expanded, render_liquid, restore
 from syndicate.render.kramdown import markdown_to_html, smartify
 from syndicate.render.liquid import expand_liquid
 from syndicate.render.media import embed_iframes
+from syndicate.render.post_list import PostList
 from syndicate.render.sanitize import sanitize
 from syndicate.render.summary import summarize
 from syndicate.render.urls import absolute_url
@@ -45,6 +46,7 @@ class RenderContext:
     background_image: BackgroundImage | None = None
     youtube: str | None = None  # the post's video (front matter `youtube`), shown before the body
     title: str = ""  # the post's title, the video's alt text
+    posts: PostList | None = None  # `site.posts`; None: not made yet (see post_list.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Rendered:
     summary: str  # plain text: first paragraph, cut at a word boundary
     problems: tuple[Problem, ...] = ()
     media: tuple[Media, ...] = ()  # figures and videos made from includes, then from iframes
+    post_list: str | None = None  # the digest of `site.posts`, when the body read it
 
 
 def render_body(body: str, ctx: RenderContext) -> Rendered:
@@ -64,7 +67,8 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
         liquid = render_liquid(body, includes_dir=ctx.includes_dir, site=ctx.site, page=ctx.page,
                                source=ctx.source, first_line=ctx.body_line,
                                markdownify=markdown_to_html, smartify=smartify,
-                               includes_version=ctx.includes_version)
+                               includes_version=ctx.includes_version, posts=ctx.posts)
+        post_list = liquid.post_list
         liquid, problems, videos = _fit_includes(liquid, ctx)
         text, found = embed_iframes(liquid.text)
         html = restore(markdown_to_html(text), liquid.includes)
@@ -73,6 +77,7 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
         expanded = expand_liquid(body, ctx.base_url, ctx.source, ctx.body_line)
         text, found = embed_iframes(expanded.text)
         html, problems, media = markdown_to_html(text), expanded.problems, expanded.media + tuple(found)
+        post_list = None
     if ctx.youtube and ctx.youtube not in html:  # a reader that shows only content still gets the video
         html = _video_first(ctx.youtube, ctx.title) + html
     # Like the site's layout, the placeholder is filled in the HTML that Markdown made.
@@ -84,6 +89,7 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
         summary=summarize(html, ctx.language_code, ctx.summary_limit),
         problems=problems,
         media=media,
+        post_list=post_list,
     )
 
 
