@@ -109,6 +109,14 @@ def parse(markup: str, spacers: tuple[str, ...] = ()) -> Body:
     root = lxml.html.fragment_fromstring(markup or "<p></p>", create_parent="div")
     for element in root.xpath(".//script|.//style|.//noscript|.//template"):
         element.drop_tree()
+    # An ai2html graphic holds one artboard per range of screen widths and the page's CSS shows
+    # one: compare what the widest screen shows (the feed keeps that artboard).
+    for parent in root.xpath(".//*[count(*[@data-min-width]) > 1]"):
+        boards = parent.xpath("./*[@data-min-width]")
+        widest = max(boards, key=lambda board: float(re.sub(r"[^\d.]", "", board.get("data-min-width")) or -1))
+        for board in boards:
+            if board is not widest:
+                board.drop_tree()
     text = root.text_content()
     images = frozenset(_image_key(img.get("src", "")) for img in root.iter("img")
                        if img.get("src") and not any(s in img.get("src") for s in spacers))

@@ -19,7 +19,7 @@ from syndicate.config import load_settings
 from syndicate.model import Problem
 from syndicate.problem_kinds import summary_lines
 from syndicate.render import render_body
-from syndicate.render.includes import lax_to_strict
+from syndicate.render.includes import lax_to_strict, render_liquid
 from syndicate.render.jekyll_page import render_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,6 +242,12 @@ def test_feed_fit_rules_on_fragments() -> None:
         ("", "no text for feeds")
     assert fit_for_feed('<div><div id="map"></div><p>Label</p></div>', block=True)[1] == \
         "drawn by a script, no text for feeds"
+    # An ai2html graphic: one artboard per range of widths; the widest screen's stays, once.
+    artboards = ('<div class="g-box"><div id="g-s" class="g-artboard" data-min-width="300"><img src="/s.jpg">'
+                 '<p>Votes</p></div><div id="g-l" class="g-artboard" data-min-width="600"><img src="/l.jpg">'
+                 '<p>Votes</p></div><div id="g-m" class="g-artboard" data-min-width="450"><img src="/m.jpg">'
+                 '<p>Votes</p></div></div>')
+    assert fit_for_feed(artboards, block=True)[0] == '<img src="/l.jpg"><p>Votes</p>'
     # Inline, the spaces at either end are the sentence's.
     assert fit_for_feed('<span class="m"><img src="/m.jpg"> <span>Chief </span></span>', block=False)[0] == \
         '<img src="/m.jpg"> Chief '
@@ -315,3 +321,17 @@ def test_the_daemons_site_follows_the_post_list_too(tmp_path) -> None:
         assert "Added story" in _bodies(tmp_path / "out")["Reads the list"]
         site.refresh([])
         assert build_site(site, tmp_path / "out", now=now).files_written == ()
+
+
+def test_where_exp_keeps_the_items_its_expression_holds_for(tmp_path) -> None:
+    (tmp_path / "list.html").write_text(
+        """{% assign chosen = include.items | where_exp: "item", "item.year >= page.since and item.tags contains 'flood'" %}"""
+        """{% for item in chosen %}{{ item.name }};{% endfor %}{{ item.name }}|"""
+        """{{ include.items | where_exp: "x", "x.name == 'a' or x.year > 2021" | map: "name" | join: "," }}""",
+        encoding="utf-8")
+    items = [{"name": "a", "year": 2019, "tags": ["flood"]}, {"name": "b", "year": 2021, "tags": ["flood", "rain"]},
+             {"name": "c", "year": 2022, "tags": ["rain"]}, {"name": "d", "year": 2023, "tags": ["flood"]}]
+    rendered = render_liquid("{% include list.html items=page.items %}", includes_dir=str(tmp_path), site={},
+                             page={"items": items, "since": 2020}, source="post.md")
+    assert rendered.problems == ()
+    assert rendered.includes[0].html == "b;d;|a,c,d"  # the loop's name does not outlive the filter

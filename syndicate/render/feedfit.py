@@ -2,6 +2,9 @@
 
 Pages lean on CSS and scripts that feed readers do not run; so, for each include's output:
 - a `<picture>` becomes one `<img>`, its widest source;
+- of sibling elements that each say for which screen widths they are (`data-min-width`, as
+  ai2html's artboards do: the same graphic drawn for several widths, the page's CSS shows one),
+  the one for the widest screen stays;
 - a spacer image (the settings name it) becomes the photo the page's CSS draws behind it, from
   the front-matter field the settings name, or goes when the page has none;
 - an element whose class says pull quote becomes a `<blockquote>`; one that says caption,
@@ -42,6 +45,7 @@ def fit_for_feed(fragment: str, *, block: bool, background: str | None = None,
         _remove(element)
     for picture in list(root.iter("picture")):
         _one_image(picture)
+    _one_rendition(root)
     for img in list(root.iter("img")):
         if spacers and _is_spacer(img.get("src", ""), spacers):
             if background:
@@ -86,6 +90,24 @@ def _one_image(picture: etree._Element) -> None:
         replacement.set("alt", img.get("alt"))
     replacement.tail = picture.tail
     picture.getparent().replace(picture, replacement)
+
+
+def _one_rendition(root: etree._Element) -> None:
+    """Of siblings drawn for different screen widths, the one for the widest."""
+    for parent in list(root.iter()):
+        renditions = [child for child in parent if isinstance(child.tag, str) and child.get("data-min-width") is not None]
+        if len(renditions) > 1:
+            widest = max(renditions, key=_min_width)  # the first of equals
+            for child in renditions:
+                if child is not widest:
+                    _remove(child)
+
+
+def _min_width(element: etree._Element) -> float:
+    try:
+        return float(element.get("data-min-width", "").strip().removesuffix("px"))
+    except ValueError:
+        return -1.0
 
 
 def _is_spacer(src: str, patterns: tuple[str, ...]) -> bool:

@@ -8,10 +8,14 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from liquid.builtin.expressions import BooleanExpression, tokenize
 from liquid.filter import with_context
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_EXPRESSION, Token
 from liquid.undefined import is_undefined
 
 _SLUG_DEFAULT = re.compile(r"[^\w]+")  # Jekyll's "default" mode keeps letters and digits of any script
@@ -36,7 +40,7 @@ def jekyll_filters(markdownify: Callable[[str], str], smartify: Callable[[str], 
         "number_of_words": lambda value, mode=None: len(_WORD.findall(_text(value))),
         "array_to_sentence_string": array_to_sentence_string,
         "where": where,
-        "where_exp": lambda items, *_: list(_items(items)),  # needs an expression engine; keeps all
+        "where_exp": where_exp,
         "group_by": group_by,
         "date_to_xmlschema": lambda value: _date(value, "%Y-%m-%dT%H:%M:%S%z"),
         "date_to_rfc822": lambda value: _date(value, "%a, %d %b %Y %H:%M:%S %z"),
@@ -119,6 +123,26 @@ def where(items: Any, key: Any, value: Any = None) -> list[Any]:
         if any(_text(candidate) == wanted for candidate in values):
             found.append(item)
     return found
+
+
+@with_context
+def where_exp(items: Any, variable: Any, expression: Any, *, context: Any) -> list[Any]:
+    """Jekyll's `where_exp`: the items for which the Liquid condition `expression` holds, each
+    item named `variable` in it (`where_exp: "post", "post.year > 2017 and post.tags contains 'x'"`)."""
+    condition = _condition(context.env, _text(expression))
+    found = []
+    for item in _items(items):
+        with context.extend({_text(variable): item}):
+            if condition.evaluate(context):
+                found.append(item)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _condition(env: Any, expression: str) -> BooleanExpression:
+    """The expression parsed as an `{% if %}` tag's, once per environment."""
+    token = Token(TOKEN_EXPRESSION, expression, 0, expression)
+    return BooleanExpression.parse(env, TokenStream(tokenize(expression, token)))
 
 
 def group_by(items: Any, key: Any) -> list[dict[str, Any]]:
