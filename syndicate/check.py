@@ -17,14 +17,16 @@ from syndicate.config import Settings
 from syndicate.model import Post, Problem
 from syndicate.render import render_body
 from syndicate.render.jekyll_page import render_context
+from syndicate.render.post_list import PostList
 from syndicate.select import Entry, duplicate_urls, feed_specs, resolve_translation
 from syndicate.text import counted
 
 
 def body_problems(post: Post, body: str, body_line: int, settings: Settings,
-                  meta: dict[str, Any] | None = None) -> tuple[Problem, ...]:
-    """What rendering the body reports: Liquid includes and tags the feeds cannot carry."""
-    return render_body(body, render_context(settings, post, meta, body_line)).problems
+                  meta: dict[str, Any] | None = None, posts: PostList | None = None) -> tuple[Problem, ...]:
+    """What rendering the body reports: Liquid includes and tags the feeds cannot carry.
+    Raises PostListNeeded for a body that reads `site.posts` when `posts` is None."""
+    return render_body(body, render_context(settings, post, meta, body_line, posts)).problems
 
 
 def site_problems(posts: list[Post], settings: Settings, now: datetime,

@@ -335,3 +335,14 @@ def test_where_exp_keeps_the_items_its_expression_holds_for(tmp_path) -> None:
                              page={"items": items, "since": 2020}, source="post.md")
     assert rendered.problems == ()
     assert rendered.includes[0].html == "b;d;|a,c,d"  # the loop's name does not outlive the filter
+
+
+def test_check_reads_a_body_that_lists_every_post(tmp_path) -> None:
+    site = _related_site(tmp_path)
+    reads = site / "_posts" / "2024-01-01-reads.md"
+    reads.write_text(post("Reads the list", "Intro.\n\n{% include related.html %}\n\n{% include gone.html %}"),
+                     encoding="utf-8")
+    checked = subprocess.run([sys.executable, "-m", "syndicate", "check", str(site)], capture_output=True, text=True,
+                             cwd=ROOT)
+    assert "Traceback" not in checked.stderr
+    assert "warning: _posts/2024-01-01-reads.md:9: include gone.html failed, left out" in checked.stdout

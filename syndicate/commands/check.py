@@ -20,6 +20,7 @@ from syndicate.collect.jekyll import read_document, scan
 from syndicate.commands.common import add_site_options, now_from, settings_from
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
+from syndicate.render.post_list import PostListNeeded, post_list
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,12 +50,23 @@ def lint(settings: Settings, args: argparse.Namespace) -> tuple[list[Problem], i
     posts: list[Post] = []
     problems: list[Problem] = []
     key_lines: dict[str, dict[str, int]] = {}
+    metas: list[dict] = []
+    waiting = []  # bodies that read `site.posts`: checked once every post is read
     for file in files:  # one file at a time: a body is dropped as soon as it is checked
         doc = read_document(file, settings)
         problems.extend(doc.header.problems)
         if doc.header.post is not None:
             posts.append(doc.header.post)
+            metas.append(doc.meta or {})
             key_lines[file.source] = doc.key_lines or {}
-            problems.extend(check.body_problems(doc.header.post, doc.body or "", doc.body_line, settings, doc.meta))
-    problems.extend(check.site_problems(posts, settings, now_from(args), key_lines))
+            try:
+                problems.extend(check.body_problems(doc.header.post, doc.body or "", doc.body_line, settings, doc.meta))
+            except PostListNeeded:
+                waiting.append((doc.header.post, doc.body or "", doc.body_line, doc.meta))
+    now = now_from(args)
+    if waiting:
+        listed = post_list((post, meta) for post, meta in zip(posts, metas, strict=True) if post.date <= now)
+        for post, body, body_line, meta in waiting:
+            problems.extend(check.body_problems(post, body, body_line, settings, meta, listed))
+    problems.extend(check.site_problems(posts, settings, now, key_lines))
     return check.for_check(problems), len(files)

@@ -2,7 +2,7 @@
 reading the site's `_includes/` templates, once per process.
 
 The public surface used by the rest of syndicate:
-- RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems, media)
+- RenderContext, render_body(body, ctx) -> Rendered(html, summary, problems, media, post_list)
 - absolute_url(value, base) -> str | None   (repairs or rejects front-matter URLs)
 - summarize(text, language_code, limit) -> str
 
