@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, field
@@ -20,13 +17,13 @@ from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import news_entries, next_change
 from syndicate.model import BuildReport, Post, Problem
-from syndicate.output import confined, remove_stale_temps, write_if_changed
+from syndicate.output import remove_stale_temps, write_if_changed
+from syndicate.output_plan import OutputPlan, inputs_digest
 from syndicate.select import Entry, FeedSpec, Timeline, slugify, specs_for, translation_target
 from syndicate.site import Progress, Site
 from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 from syndicate.workers import map_in_background
 
-log = logging.getLogger(__name__)
 PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
 
 
@@ -86,7 +83,8 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     remove_stale_temps(out_dir)  # left by a build that was killed mid-write
     cache = site.cache
     site.now = now  # what `site.posts` holds
-    if not site.changed and _nothing_to_do(site, out_dir, now, only):
+    plan = OutputPlan(cache.outputs, out_dir)
+    if not site.changed and _nothing_to_do(site, plan, now, only):
         last = cache.state[repr(only)]
         # The same inputs have the same problems: say them again, so --strict means the same.
         return BuildReport(posts_cached=len(site.files), posts_published=last["published"],
@@ -98,21 +96,19 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     specs, spec_problems = specs_for(timeline.names(now), settings,
                                      lambda language, folded: timeline.visible((language, folded), now),
                                      category_pages(settings))
-    jobs = _plan(site, out_dir, [spec for spec in specs if only.wants(spec)], timeline, now, only.formats)
+    jobs = _plan(site, plan, [spec for spec in specs if only.wants(spec)], timeline, now, only.formats)
     news = {job.spec.language: news_entries(timeline.newest((job.spec.language, None), now), job.spec.language, now)
             for job in jobs if job.spec.language is not None and job.spec.category is None}
     site.render(post for job in jobs if job.pending for post in job.posts)
-    feeds = _pending_feeds(site, out_dir, jobs)
+    feeds = _pending_feeds(site, plan, jobs)
     # Many feeds (a cold build) are serialised on the workers while this process writes the
     # pages beside them; a few (one new post) cost less than forking for them.
     with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
-        more_written, more_unchanged, more_produced = write_subscriber_files(site, out_dir, jobs, __version__, news)
-        written, unchanged = _record_feeds(site, jobs, feeds_written())
-    written, unchanged = written + more_written, unchanged + more_unchanged
-    produced = {_output(job.spec, fmt) for job in jobs for fmt in job.feed_urls} | more_produced
-    for stale in sorted(rel for rel in set(cache.outputs) - produced if only.covers(rel)):
-        _remove_output(out_dir, stale)
-        del cache.outputs[stale]
+        write_subscriber_files(site, plan, jobs, __version__, news)
+        for feed, outcome in zip(feeds, feeds_written(), strict=True):
+            for rel, written in zip(feed.files, outcome, strict=True):
+                plan.record(rel, written)
+    plan.remove_stale(only.covers)
     # Every feed is on disk: what follows is bookkeeping for the next build and the report.
     in_feeds = {e.source: e for job in jobs for e in job.entries}
     problems = (site.problems + spec_problems + [site.located(p) for p in site.duplicate_urls()]
@@ -125,7 +121,7 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     return BuildReport(
         posts_read=len(site.fresh), posts_cached=site.cached_headers, posts_rendered=site.rendered_now,
         posts_published=published_count,
-        files_written=tuple(written), files_unchanged=unchanged,
+        files_written=tuple(plan.written), files_unchanged=plan.unchanged,
         problems=tuple(problems), seconds=time.perf_counter() - started,
     )
 
@@ -147,7 +143,7 @@ def warm(site: Site, now: datetime) -> None:
     site.paths  # noqa: B018
 
 
-def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -> bool:
+def _nothing_to_do(site: Site, plan: OutputPlan, now: datetime, only: FeedFilter) -> bool:
     """Same files, settings, filter and code, no post come due since: every output is already right."""
     cache = site.cache
     last = cache.state.get(repr(only))
@@ -156,10 +152,10 @@ def _nothing_to_do(site: Site, out_dir: Path, now: datetime, only: FeedFilter) -
     due = last.get("next")
     if due is not None and now.timestamp() >= due:
         return False
-    return all((out_dir / rel).is_file() for rel in cache.outputs if only.covers(rel))
+    return plan.on_disk(only.covers)
 
 
-def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], timeline: Timeline, now: datetime,
+def _plan(site: Site, plan: OutputPlan, specs: list[FeedSpec], timeline: Timeline, now: datetime,
           formats: tuple[str, ...]) -> list[_FeedJob]:
     settings = site.settings
     jobs = []
@@ -173,51 +169,34 @@ def _plan(site: Site, out_dir: Path, specs: list[FeedSpec], timeline: Timeline, 
         extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
         translations = [translation_target(e, site.by_path, settings) for e in chosen]
-        inputs = _digest([spec, feed_urls, settings.content, extras,
-                          [(e.source, site.body_inputs(e.source), t and (t.url, t.title, t.language))
-                           for e, t in zip(chosen, translations, strict=True)]])
-        pending = [fmt for fmt in feed_urls  # a plain isfile: output names are slugs, checked when written
-                   if site.cache.outputs.get(_output(spec, fmt)) != inputs
-                   or not os.path.isfile(os.path.join(out_dir, _output(spec, fmt)))]
+        inputs = inputs_digest([spec, feed_urls, settings.content, extras,
+                                [(e.source, site.body_inputs(e.source), t and (t.url, t.title, t.language))
+                                 for e, t in zip(chosen, translations, strict=True)]])
+        pending = [fmt for fmt in feed_urls if plan.want(_output(spec, fmt), inputs)]
         jobs.append(_FeedJob(spec, chosen, feed_urls, inputs, pending, site, extras, archive))
     return jobs
 
 
-def _pending_feeds(site: Site, out_dir: Path, jobs: list[_FeedJob]) -> list[_PendingFeed]:
+def _pending_feeds(site: Site, plan: OutputPlan, jobs: list[_FeedJob]) -> list[_PendingFeed]:
     return [_PendingFeed(FeedView(job.spec, tuple(site.rendered(p) for p in job.posts), job.feed_urls, __version__,
                                   full_content=site.settings.content == "full", **job.extras),
-                         {fmt: confined(out_dir, _output(job.spec, fmt)) for fmt in job.pending})
+                         {_output(job.spec, fmt): (fmt, plan.path(_output(job.spec, fmt))) for fmt in job.pending})
             for job in jobs if job.pending]
-
-
-def _record_feeds(site: Site, jobs: list[_FeedJob], outcomes: list[list[bool]]) -> tuple[list[str], int]:
-    """(files written, files unchanged) from each pending feed's outcome; the cache notes the
-    inputs each file now stands for."""
-    written: list[str] = []
-    unchanged = sum(len(job.feed_urls) - len(job.pending) for job in jobs)
-    for job, outcome in zip((job for job in jobs if job.pending), outcomes, strict=True):
-        for fmt, changed in zip(job.pending, outcome, strict=True):
-            rel = _output(job.spec, fmt)
-            site.cache.outputs[rel] = job.inputs
-            if changed:
-                written.append(rel)
-            else:
-                unchanged += 1
-    return written, unchanged
 
 
 class _PendingFeed(NamedTuple):
     view: FeedView
-    files: dict[str, Path]  # format -> file to write
+    files: dict[str, tuple[str, Path]]  # path in OUT -> (format, file to write)
 
 
 def _write_feed(feed: _PendingFeed) -> list[bool]:
-    """Serialise one feed in each pending format and write each file that changed.
+    """Serialise one feed in each pending format and write each file that changed (on a worker
+    process when there are many: the plan records the outcome in this one).
 
     Writing waits on the disk (each file is fsynced before its rename): threads let the next
     format's serialising overlap with it. Every write is still atomic on its own."""
     with ThreadPoolExecutor(max_workers=len(feed.files) or 1, thread_name_prefix="write") as writer:
-        writes = [writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.items()]
+        writes = [writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.values()]
         return [future.result() for future in writes]
 
 
@@ -228,16 +207,3 @@ def _output(spec: FeedSpec, fmt: str) -> str:
 def _feed_url(settings: Settings, folder: str, name: str) -> str:
     # Folders keep their script on disk (english/នយោបាយ); in a URL they must be percent-encoded.
     return f"{settings.feed_base_url}/{quote(folder) + '/' if folder else ''}{name}"
-
-
-def _remove_output(out_dir: Path, rel: str) -> None:
-    """An output no feed produces any more (its category emptied or excluded)."""
-    try:
-        confined(out_dir, rel).unlink()
-        log.info("removed %s: no feed produces it any more", rel)
-    except FileNotFoundError:
-        pass
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(repr(value).encode()).hexdigest()

@@ -1,16 +1,15 @@
 """What subscribers get beside the feeds (docs/subscribers.md): each feed's readable index.html,
 the site index, feeds.opml, the XSL stylesheet and the RFC 5005 archive pages.
 
-Every file records the digest of its inputs in the build cache as the feeds do, so an unchanged
-one is neither rebuilt nor rewritten, and one that nothing produces any more is removed by the build.
+Each file goes into the build's output plan (output_plan.py) with the digest of its inputs, as the
+feeds do: an unchanged one is neither rebuilt nor rewritten, and one that nothing produces any more
+is removed by the build.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from syndicate.archive import ArchivePage, archive_pages, archive_urls, feed_file_of, page_links, subscription_links
@@ -20,7 +19,7 @@ from syndicate.emit.news_sitemap import NEWS_SITEMAP_NAME, news_sitemap_bytes
 from syndicate.emit.opml import OPML_NAME, opml_bytes
 from syndicate.emit.pages import PAGE_NAME, Listed, feed_page_bytes, page_path, site_index_bytes, stylesheet_bytes
 from syndicate.model import Post
-from syndicate.output import confined, write_if_changed
+from syndicate.output_plan import OutputPlan, inputs_digest
 from syndicate.select import Entry, FeedSpec
 from syndicate.site import Site
 
@@ -70,12 +69,11 @@ def subscription_extras(settings: Settings, spec: FeedSpec, feed_urls: dict[str,
     }
 
 
-def write_subscriber_files(site: Site, out_dir: Path, jobs: Sequence[FeedJob], generator_version: str,
-                           news: dict[str, list[Entry]] | None = None) -> tuple[list[str], int, set[str]]:
-    """Write what changed; return (files written, files unchanged, every file produced).
+def write_subscriber_files(site: Site, out: OutputPlan, jobs: Sequence[FeedJob], generator_version: str,
+                           news: dict[str, list[Entry]] | None = None) -> None:
+    """Plan every subscriber file in `out` and write those whose inputs changed.
     `news`: each language's posts for its Google News sitemap (emit/news_sitemap.py)."""
     settings = site.settings
-    out = _Outputs(site, out_dir)
     language = page_language(settings)
     sitemaps = _write_news_sitemaps(out, settings, jobs, news or {})
     views: dict[str, FeedView] = {}
@@ -89,25 +87,24 @@ def write_subscriber_files(site: Site, out_dir: Path, jobs: Sequence[FeedJob], g
 
     for job in jobs:
         if job.spec.folder:  # the site feed's page is the site index
-            out.put(page_path(job.spec.folder), _digest([job.inputs, "page"]),
+            out.put(page_path(job.spec.folder), inputs_digest([job.inputs, "page"]),
                     lambda job=job: feed_page_bytes(view(job), language))
         _write_archive(out, site, job, generator_version)
     site_job = next((job for job in jobs if job.spec.language is None), None)
     if site_job is not None:  # a build of one language leaves the site-wide files alone
         listed = [Listed(job.spec, job.feed_urls) for job in jobs]
         everything = [(item.spec, item.feed_urls) for item in listed]
-        out.put(PAGE_NAME, _digest([everything, site_job.inputs, sitemaps, "index"]), lambda: site_index_bytes(
+        out.put(PAGE_NAME, inputs_digest([everything, site_job.inputs, sitemaps, "index"]), lambda: site_index_bytes(
             title=settings.title, description=settings.description, home_url=site_job.spec.home_url,
             page_language=language, opml=OPML_NAME, feeds=listed, site_view=view(site_job), news_sitemaps=sitemaps))
-        out.put(OPML_NAME, _digest([everything, "opml"]), lambda: opml_bytes(settings.title, listed))
+        out.put(OPML_NAME, inputs_digest([everything, "opml"]), lambda: opml_bytes(settings.title, listed))
     if settings.stylesheet is True:
         for folder, (code, direction) in _stylesheet_folders(jobs, language).items():
-            out.put(f"{folder}/{XSL_NAME}".lstrip("/"), _digest([code, direction, "xsl"]),
+            out.put(f"{folder}/{XSL_NAME}".lstrip("/"), inputs_digest([code, direction, "xsl"]),
                     lambda code=code, direction=direction: stylesheet_bytes(code, direction))
-    return out.written, out.unchanged, out.produced
 
 
-def _write_news_sitemaps(out: _Outputs, settings: Settings, jobs: Sequence[FeedJob],
+def _write_news_sitemaps(out: OutputPlan, settings: Settings, jobs: Sequence[FeedJob],
                          news: dict[str, list[Entry]]) -> dict[str, str]:
     """Each language's news sitemap, when it has posts in the window: language key -> its path in OUT."""
     written = {}
@@ -119,14 +116,15 @@ def _write_news_sitemaps(out: _Outputs, settings: Settings, jobs: Sequence[FeedJ
         rel = f"{spec.folder}/{NEWS_SITEMAP_NAME}"
         publication = settings.language(spec.language).title
         code = spec.language_code or "und"
-        inputs = _digest([publication, code, settings.timezone.key, [(e.url, e.title, e.timestamp) for e in entries]])
+        inputs = inputs_digest([publication, code, settings.timezone.key,
+                                [(e.url, e.title, e.timestamp) for e in entries]])
         out.put(rel, inputs, lambda publication=publication, code=code, entries=entries: news_sitemap_bytes(
             publication, code, entries, settings.timezone))
         written[spec.language] = rel
     return written
 
 
-def _write_archive(out: _Outputs, site: Site, job: FeedJob, generator_version: str) -> None:
+def _write_archive(out: OutputPlan, site: Site, job: FeedJob, generator_version: str) -> None:
     settings = site.settings
     plans = [_plan_page(out, site, job, page) for page in job.archive]
     site.render(p for plan in plans if plan.pending for p in plan.posts)  # on every worker at once
@@ -135,8 +133,8 @@ def _write_archive(out: _Outputs, site: Site, job: FeedJob, generator_version: s
                         plan.urls, generator_version, full_content=settings.content == "full",
                         stylesheet_url=job.extras["stylesheet_url"], archive_links=plan.links, archived=True,
                         updated_when_empty=plan.opened)
-        for fmt, rel in plan.files.items():
-            out.put(rel, plan.inputs, lambda fmt=fmt, view=view: FORMATS[fmt][2](view))
+        for fmt in plan.pending:
+            out.write(plan.files[fmt], FORMATS[fmt][2](view))
 
 
 class _PagePlan(NamedTuple):
@@ -145,21 +143,20 @@ class _PagePlan(NamedTuple):
     files: dict[str, str]  # format -> path in OUT
     links: dict[str, dict[str, str]]
     opened: datetime | None
-    inputs: str
-    pending: bool  # some file of the page is missing or out of date
+    pending: list[str]  # formats whose file is missing or out of date
 
 
-def _plan_page(out: _Outputs, site: Site, job: FeedJob, page: ArchivePage) -> _PagePlan:
+def _plan_page(out: OutputPlan, site: Site, job: FeedJob, page: ArchivePage) -> _PagePlan:
     posts = [site.post(e.source) for e in page.entries]
     urls = archive_urls(job.feed_urls, page.number)
     links = page_links(job.feed_urls, page)
     opened = None if page.entries else _opened(job.archive, page)
     # A page is rewritten only when one of its own posts, its neighbours or its settings change.
-    inputs = _digest([job.spec, urls, links, site.settings.content, job.extras["stylesheet_url"], opened,
-                      [(p.source, site.body_inputs(p.source), p.translation) for p in posts]])
+    inputs = inputs_digest([job.spec, urls, links, site.settings.content, job.extras["stylesheet_url"], opened,
+                            [(p.source, site.body_inputs(p.source), p.translation) for p in posts]])
     files = {fmt: f"{job.spec.folder}/{url.rpartition('/')[2]}".lstrip("/") for fmt, url in urls.items()}
-    pending = any(not out.is_current(rel, inputs) for rel in files.values())
-    return _PagePlan(posts, urls, files, links, opened, inputs, pending)
+    pending = [fmt for fmt, rel in files.items() if out.want(rel, inputs)]
+    return _PagePlan(posts, urls, files, links, opened, pending)
 
 
 def _opened(pages: list[ArchivePage], page: ArchivePage) -> datetime:
@@ -185,32 +182,3 @@ def _stylesheet_folders(jobs: Sequence[FeedJob], page_language: str) -> dict[str
         if spec.category is None:
             folders[top] = (spec.language_code or page_language, spec.direction)
     return folders
-
-
-class _Outputs:
-    """Writes files whose inputs changed, the way the build writes feeds, and tallies them."""
-
-    def __init__(self, site: Site, out_dir: Path):
-        self.site = site
-        self.out_dir = out_dir
-        self.written: list[str] = []
-        self.unchanged = 0
-        self.produced: set[str] = set()
-
-    def is_current(self, rel: str, inputs: str) -> bool:
-        return self.site.cache.outputs.get(rel) == inputs and confined(self.out_dir, rel).is_file()
-
-    def put(self, rel: str, inputs: str, make: Callable[[], bytes]) -> None:
-        self.produced.add(rel)
-        if self.is_current(rel, inputs):
-            self.unchanged += 1
-            return
-        if write_if_changed(confined(self.out_dir, rel), make()):
-            self.written.append(rel)
-        else:
-            self.unchanged += 1
-        self.site.cache.outputs[rel] = inputs
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha256(repr(value).encode()).hexdigest()
