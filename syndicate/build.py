@@ -83,7 +83,7 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     remove_stale_temps(out_dir)  # left by a build that was killed mid-write
     cache = site.cache
     site.now = now  # what `site.posts` holds
-    plan = OutputPlan(cache.outputs, out_dir)
+    plan = OutputPlan(cache, out_dir)
     if not site.changed and _nothing_to_do(site, plan, now, only):
         last = cache.state[repr(only)]
         # The same inputs have the same problems: say them again, so --strict means the same.

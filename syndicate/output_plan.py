@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from syndicate.cache import Cache
 from syndicate.output import confined, write_if_changed
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,17 @@ def inputs_digest(value: object) -> str:
 class OutputPlan:
     """The files of one build. `want` decides, `write` (or a worker's write, then `record`) makes."""
 
-    def __init__(self, recorded: dict[str, str], out_dir: Path):
-        self.recorded = recorded  # the cache's: path in OUT -> digest of the inputs it was written from
+    def __init__(self, cache: Cache, out_dir: Path):
+        self.cache = cache
         self.out_dir = out_dir
         self._planned: dict[str, str] = {}  # path in OUT -> its inputs, in the order planned
         self._outcome: dict[str, bool | None] = {}  # path -> written (True), unchanged (False), to make (None)
+
+    @property
+    def recorded(self) -> dict[str, str]:
+        """Path in OUT -> digest of the inputs it was last written from. Looked up each time: a
+        cache found damaged while the build reads it starts over with an empty record."""
+        return self.cache.outputs
 
     def is_current(self, rel: str, inputs: str) -> bool:
         # A plain isfile: it only reads; every write goes through `path`, which is confined.

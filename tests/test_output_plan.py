@@ -3,6 +3,7 @@ a real build of the example site left behind."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,13 +19,13 @@ NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def built(example_site: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """OUT after a build of the example site, and the digests its cache recorded."""
+def built(example_site: Path, tmp_path: Path) -> Iterator[tuple[OutputPlan, dict[str, str]]]:
+    """A plan over OUT and the cache a build of the example site left, and the digests recorded."""
     settings = load_settings(example_site)
     out, state = tmp_path / "out", tmp_path / "state"
     build(settings, out, now=NOW, state_dir=state)
     with Site.open(settings, state) as site:
-        return out, dict(site.cache.outputs)
+        yield OutputPlan(site.cache, out), dict(site.cache.outputs)
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -36,9 +37,9 @@ def _never() -> bytes:
 
 
 def test_only_changed_or_missing_files_are_made_and_only_the_filters_unplanned_files_removed(built):
-    out, recorded = built
+    plan, recorded = built
+    out = plan.out_dir
     before = _files(out)
-    plan = OutputPlan(dict(recorded), out)
     (out / "khmer/feed.json").unlink()
     changed = inputs_digest("khmer/atom.xml from other inputs")
 
@@ -66,8 +67,8 @@ def test_only_changed_or_missing_files_are_made_and_only_the_filters_unplanned_f
 
 
 def test_a_file_written_elsewhere_is_recorded_and_equal_bytes_count_as_unchanged(built):
-    out, recorded = built
-    plan = OutputPlan(dict(recorded), out)
+    plan, recorded = built
+    out = plan.out_dir
     new_inputs = inputs_digest("english/feed.xml, settings changed but not its bytes")
     assert plan.want("english/feed.xml", new_inputs)
     assert not plan.want("english/atom.xml", recorded["english/atom.xml"])
