@@ -262,6 +262,10 @@ def _plain(value: Any) -> str:
         if plain == text:
             break
         text = plain
+    else:
+        if "<" in text:  # escaped over and over, as no real text is: what is left of it holds no tag
+            # nh3 escapes a bare & < >; only & is decoded again, so no < becomes a tag once more
+            text = " ".join(nh3.clean(text, tags=set()).replace("&amp;", "&").split()).strip(_EDGE)
     return text
 
 
