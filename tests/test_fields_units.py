@@ -420,6 +420,7 @@ def test_language_keys_fold_to_the_sites_own_names(settings):
     # escaped three times: still no tag in the title (a fix: the third decoding used to leave one)
     ("&amp;amp;lt;script&amp;amp;gt;alert(1)&amp;amp;lt;/script&amp;amp;gt;Vote", "Vote"),
     ("&amp;amp;lt;b&amp;amp;gt;Bold&amp;amp;lt;/b&amp;amp;gt; &amp;amp;amp; more", "Bold & more"),
+    ("Vote&amp;amp;#8203;&amp;amp;lt;script&amp;amp;gt;x&amp;amp;lt;/script&amp;amp;gt;", "Vote"),
     # four times: decoding stops at three, and what is left is text
     ("&amp;amp;amp;lt;b&amp;amp;amp;gt;Bold", "&lt;b&gt;Bold"),
 ])

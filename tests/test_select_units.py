@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -16,6 +16,7 @@ from syndicate.select import (
     MAX_SLUG_BYTES,
     Entry,
     FeedSpec,
+    Timeline,
     duplicate_urls,
     feed_specs,
     next_publication,
@@ -276,3 +277,98 @@ def test_category_feeds_take_their_language_label_and_their_sites_page(settings)
     assert (economy["english"].label, economy["khmer"].label) == ("Business", "សេដ្ឋកិច្ច")
     assert economy["khmer"].title.endswith("— សេដ្ឋកិច្ច")
     assert (economy["english"].home_url, economy["khmer"].home_url) == (f"{BASE}/english/", f"{BASE}/khmer/economy/")
+
+
+# ---- Timeline: the sorted lists the builds and the daemon select from, against the functions it
+# stands in for (`published`, `feed_specs`, `select_all`, `next_publication`)
+
+
+def stories() -> list[Entry]:
+    """The example site's week in both languages, a quote the README's command excludes, two
+    stories due at the same second and two still to come."""
+    return [
+        entry("ferry-crossing-reopens", 50, categories=("Transport",)),
+        entry("rice-prices-climb", 30, categories=("economy", "Agriculture")),
+        entry("rice-prices-climb", 30, "khmer", ("economy", "agriculture")),
+        entry("quote-nou-sari", 20, categories=("Quote", "economy")),
+        entry("night-market", 10, categories=("ECONOMY",)),
+        entry("school-boats", 4, categories=("education",)),
+        entry("budget-vote", -3, categories=("economy", "Politics")),
+        entry("commune-chief", -6, "khmer", ("profile",)),
+    ]
+
+
+MOMENTS = [NOW - timedelta(hours=100),  # before every story
+           NOW - timedelta(hours=30), NOW - timedelta(hours=25), NOW, NOW + timedelta(hours=3),
+           NOW + timedelta(hours=100)]
+
+
+def keys_of(entries: list[Entry]) -> set[tuple[str | None, str | None]]:
+    return {(None, None)} | {(e.language, None) for e in entries} | {
+        (e.language, c.casefold()) for e in entries for c in e.categories}
+
+
+def under(key: tuple[str | None, str | None], entries: list[Entry]) -> list[Entry]:
+    language, category = key
+    return [e for e in entries if language in (None, e.language)
+            and (category is None or category in {c.casefold() for c in e.categories})]
+
+
+def spellings(visible: list[Entry]) -> dict[str, dict[str, str]]:
+    """What feed_specs reads from the published posts: each category as the newest post spells it."""
+    names: dict[str, dict[str, str]] = {}
+    for e in visible:
+        for c in e.categories:
+            names.setdefault(e.language, {}).setdefault(c.casefold(), c)
+        names.setdefault(e.language, {})
+    return names
+
+
+@pytest.mark.parametrize("excluded", [(), ("quote",)])
+def test_a_timeline_shows_at_each_moment_what_published_and_select_all_do(settings, excluded):
+    settings = replace(settings, excluded_categories=excluded, item_limit=2)
+    entries = stories()
+    timeline = Timeline(reversed(entries), settings)
+    kept = [e for e in entries if not (excluded and "Quote" in e.categories)]
+    for now in MOMENTS:
+        visible = published(entries, settings, now)
+        for key in keys_of(entries):
+            expected = under(key, visible)
+            assert list(timeline.visible(key, now)) == expected, (key, now)
+            assert list(timeline.newest(key, now)) == expected
+            assert list(timeline.head(key, now, 2)) == expected[:2] and list(timeline.head(key, now, 1)) == expected[:1]
+        for language in (None, "english", "khmer", "french"):
+            assert timeline.count(language, now) == len(under((language, None), visible))
+        assert timeline.next_publication(now) == next_publication(kept, now)
+        assert timeline.names(now) == spellings(visible)
+        specs, _ = feed_specs(visible, settings)
+        assert timeline.select(specs, now) == select_all(visible, specs)
+    assert list(timeline.visible(("english", "quote"), NOW)) == ([] if excluded else [entries[3]])
+
+
+def test_a_timeline_kept_up_to_date_equals_one_built_afresh(settings):
+    settings = replace(settings, excluded_categories=("quote",))
+    entries = stories()
+    timeline = Timeline(entries[:3], settings)
+    for e in entries[3:]:
+        timeline.add(e)
+    edited = entries[1]._replace(timestamp=T - 2 * 3600, categories=("economy",))
+    timeline.remove(entries[1])
+    timeline.add(edited)
+    timeline.remove(entries[3])  # excluded: it was never in, and removing it changes nothing
+    now_list = [*entries[:1], edited, *entries[2:]]
+    fresh = Timeline(now_list, settings)
+    for now in MOMENTS:
+        for key in keys_of(entries):
+            assert list(timeline.visible(key, now)) == list(fresh.visible(key, now)), (key, now)
+    assert not timeline.visible(("english", "agriculture"), NOW)
+
+
+def test_removing_one_of_two_posts_at_one_url_and_time_keeps_the_other(settings):
+    first = entry("same", 3)
+    second = first._replace(source="english/_posts/2026-11-22-same.markdown")
+    timeline = Timeline([first, entry("other", 3), second], settings)
+    timeline.remove(second)
+    assert timeline.visible((None, None), NOW) == [entry("other", 3), first]
+    timeline.remove(first)
+    assert timeline.visible(("english", None), NOW) == [entry("other", 3)]
