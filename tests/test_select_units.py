@@ -372,3 +372,11 @@ def test_removing_one_of_two_posts_at_one_url_and_time_keeps_the_other(settings)
     assert timeline.visible((None, None), NOW) == [entry("other", 3), first]
     timeline.remove(first)
     assert timeline.visible(("english", None), NOW) == [entry("other", 3)]
+
+
+def test_a_timeline_with_nothing_published_has_nothing_to_show_and_nothing_to_wait_for(settings):
+    for timeline in (Timeline([], settings),
+                     Timeline([entry("quote-nou-sari", 2, categories=("Quote",))],
+                              replace(settings, excluded_categories=("quote",)))):
+        assert timeline.next_publication(NOW) is None and timeline.count(None, NOW) == 0
+        assert not timeline.visible((None, None), NOW) and timeline.names(NOW) == {}
