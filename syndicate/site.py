@@ -235,7 +235,7 @@ class Site:
         todo = {p.source: p for p in posts if p.source not in self._rendered}
         missing = [p for p in todo.values() if self._cached(p) is None]
         results = map_parallel(_BodyRenderer(self.settings), missing, workers=self.workers,
-                               min_items=PARALLEL_RENDERS)
+                               min_items=PARALLEL_RENDERS) if missing else []
         for post, result in zip(missing, results, strict=True):
             if result is None:  # it reads `site.posts`, which the workers were not given
                 result = _BodyRenderer(self.settings, self.post_list())(post)
@@ -398,9 +398,13 @@ class _BodyRenderer:
     def __init__(self, settings: Settings, posts: PostList | None = None):
         self.settings = settings
         self.posts = posts
+        # The Markdown stack loads only when something is rendered, and here, before any worker
+        # is forked: each worker would otherwise import it again (a third of a second each).
+        import syndicate.render.jekyll_page
+        import syndicate.render.pipeline  # noqa: F401
 
     def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...], str | None] | None:
-        from syndicate.render import render_body  # the Markdown stack loads only when used
+        from syndicate.render import render_body
         from syndicate.render.jekyll_page import render_context
         from syndicate.render.post_list import PostListNeeded
 

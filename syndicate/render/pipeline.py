@@ -11,11 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syndicate.model import BackgroundImage, Media, Problem
-from syndicate.render.feedfit import fit_for_feed
-from syndicate.render.includes import Expanded, render_liquid, restore
 from syndicate.render.kramdown import markdown_to_html, smartify
 from syndicate.render.liquid import expand_liquid
 from syndicate.render.media import embed_iframes
@@ -24,6 +22,9 @@ from syndicate.render.sanitize import sanitize
 from syndicate.render.summary import summarize
 from syndicate.render.urls import absolute_url
 from syndicate.text import xml_safe
+
+if TYPE_CHECKING:
+    from syndicate.render.includes import Expanded
 
 _DATELINE = re.compile(r"\$DATELINE\$[ \t]*")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -64,6 +65,9 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
     # rendered nor reported; newlines are kept so problems keep their line numbers.
     body = _HTML_COMMENT.sub(lambda match: "\n" * match.group().count("\n"), xml_safe(body))
     if ctx.includes_dir:
+        # python-liquid loads only for sites with templates: its import is a tenth of a second.
+        from syndicate.render.includes import render_liquid, restore
+
         liquid = render_liquid(body, includes_dir=ctx.includes_dir, site=ctx.site, page=ctx.page,
                                source=ctx.source, first_line=ctx.body_line,
                                markdownify=markdown_to_html, smartify=smartify,
@@ -95,6 +99,8 @@ def render_body(body: str, ctx: RenderContext) -> Rendered:
 
 def _fit_includes(liquid: Expanded, ctx: RenderContext) -> tuple[Expanded, tuple[Problem, ...], list[Media]]:
     """Each include's output fit for feeds; one left with nothing for a reader is dropped and reported."""
+    from syndicate.render.feedfit import fit_for_feed
+
     background = _background(ctx)
     spacers = ctx.background_image.spacers if ctx.background_image else ()
     outputs, problems, videos = [], list(liquid.problems), []
