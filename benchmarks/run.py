@@ -14,6 +14,7 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
 import re
@@ -183,6 +184,9 @@ def freeze_code(dest: Path) -> str:
     for path in sorted(dest.rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(dest).as_posix().encode() + path.read_bytes())
+    # Compiled once, as pip compiles an installed package: with PYTHONDONTWRITEBYTECODE set (as on
+    # this project's machines) every process would otherwise compile each module it imports.
+    compileall.compile_dir(dest / "syndicate", quiet=1)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(dest), os.environ.get("PYTHONPATH"))))
     os.environ["PYTHONSAFEPATH"] = "1"  # else `python -m` run from the checkout imports it first
     return digest.hexdigest()[:12]

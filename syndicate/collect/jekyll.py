@@ -202,9 +202,13 @@ def read_body(settings: Settings, source: str) -> tuple[str, int, tuple[Problem,
     """A post's Markdown body, the file line it starts on, what was repaired in it and its
     front matter (for the body's Liquid), for rendering; raises Unreadable when the file went
     bad since its header was read."""
-    parsed = _parse(settings, source, body=True)
-    return parsed.body, parsed.body_line, tuple(p for p in parsed.problems if p.line and p.line >= parsed.body_line), \
-        parsed.meta
+    if settings.includes_dir is None:  # only the site's own templates read `page.*`: no YAML to load
+        _, body, body_line, problems = _split(settings, source, body=True)
+        meta: dict[str, Any] = {}
+    else:
+        parsed = _parse(settings, source, body=True)
+        body, body_line, problems, meta = parsed.body, parsed.body_line, parsed.problems, parsed.meta
+    return body, body_line, tuple(p for p in problems if p.line and p.line >= body_line), meta
 
 
 def _within_count(files: list[SourceFile], limit: int) -> list[SourceFile]:
