@@ -24,3 +24,15 @@ def test_top_level_help_lists_every_command_without_loading_them():
     assert out.strip() == "[]"
     listed = cli.parser().format_help()
     assert all(name in listed for name in cli.COMMANDS)
+
+
+def test_a_site_without_includes_renders_without_loading_python_liquid(tmp_path, example_site):
+    # Only a site's own `_includes/` templates need python-liquid, a tenth of a second to import.
+    out, state = tmp_path / "out", tmp_path / "state"
+    code = ("import sys; from syndicate.cli import main; "
+            f"main(['build', {str(example_site)!r}, '--out', {str(out)!r}, '--state', {str(state)!r}, '-q']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'liquid', 'markdown_it'}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert not (example_site / "_includes").exists()
+    assert loaded.strip() == "['markdown_it']"  # bodies were rendered, without the Liquid engine
+    assert "content_html" in (out / "feed.json").read_text(encoding="utf-8")
