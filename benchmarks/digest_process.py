@@ -74,7 +74,7 @@ def main() -> None:
             run.log(f"  digest {wall:.2f} s wall, {cpu:.2f} s CPU")
             walls.append(wall), cpus.append(cpu), rss.append(peak)
         verdict = "ok" if statistics.median(walls) <= TARGET_SECONDS else "MISS"
-        print(f"syndicate source digest {code}; {run.load_note(load_before)}.\n")
+        print(f"syndicate source digest {code}; {run.load_note(load_before)}\n")
         print("| posts | digest process, wall | CPU (user + sys) | peak RSS | target |")
         print("| --- | --- | --- | --- | --- |")
         print(f"| {args.posts:,} | {spread(walls)} | {spread(cpus)} | {max(rss):.0f} MB "
