@@ -25,11 +25,11 @@ import css_inline
 from syndicate.config import load_settings
 from syndicate.digest import DigestSpec, produce
 from syndicate.digest.compose import build_view
-from syndicate.digest.i18n import localizer
 from syndicate.digest.inline import inline_css
 from syndicate.digest.templates import render_html, stylesheet
 from syndicate.digest.window import cutoff_on, window_ending
-from syndicate.site import Site
+from syndicate.i18n import localizer
+from syndicate.pipeline.site import Site
 from syndicate.sources import templates_dir
 
 SAMPLE = Path(__file__).resolve().parent.parent.parent / "shared" / "sample-site"

@@ -30,24 +30,24 @@ sys.path.insert(0, str(BENCHMARKS.parent))
 import corpus  # noqa: E402
 import run  # noqa: E402
 
-import syndicate.build  # noqa: E402
-import syndicate.site  # noqa: E402
-from syndicate.build import build, build_site, warm  # noqa: E402
-from syndicate.cache import Cache  # noqa: E402
+import syndicate.pipeline.build  # noqa: E402
+import syndicate.pipeline.site  # noqa: E402
 from syndicate.config import load_settings  # noqa: E402
+from syndicate.pipeline.build import build, build_site, warm  # noqa: E402
+from syndicate.pipeline.cache import Cache  # noqa: E402
+from syndicate.pipeline.site import Site  # noqa: E402
 from syndicate.select import Timeline  # noqa: E402
-from syndicate.site import Site  # noqa: E402
 
 # (phase, where syndicate looks the function up, its name there, how it grows on the daemon's path)
 PHASES = (
-    ("scan every post folder", syndicate.site, "scan", "O(all); the daemon: O(changed)"),
+    ("scan every post folder", syndicate.pipeline.site, "scan", "O(all); the daemon: O(changed)"),
     ("look at the changed paths (daemon)", Site, "refresh", "O(changed)"),
     ("parse front matter, decode the index", Site, "load", "O(all) once; then O(changed)"),
     ("order entries per feed (timeline)", Timeline, "__init__", "O(all log all) once; then O(changed log all)"),
-    ("feeds and what they carry (specs, select, digests)", syndicate.build, "_plan", "O(feeds x limit)"),
+    ("feeds and what they carry (specs, select, digests)", syndicate.pipeline.build, "_plan", "O(feeds x limit)"),
     ("render bodies", Site, "render", "O(posts in rewritten feeds)"),
-    ("serialise and write feeds", syndicate.build, "_write_feed", "O(rewritten feeds x limit)"),
-    ("pages, site index, OPML", syndicate.build, "write_subscriber_files", "O(feeds)"),
+    ("serialise and write feeds", syndicate.pipeline.build, "_write_feed", "O(rewritten feeds x limit)"),
+    ("pages, site index, OPML", syndicate.pipeline.build, "write_subscriber_files", "O(feeds)"),
     ("problems for the report", Site, "post_problems", "O(feeds x limit)"),
     ("cache commit", Cache, "commit", "O(changed); the index rewritten at 1/16 changed"),
 )

@@ -26,9 +26,9 @@ sys.path.insert(0, str(BENCHMARKS))
 sys.path.insert(0, str(BENCHMARKS.parent))
 import corpus  # noqa: E402
 
-from syndicate.build import build, build_site, warm  # noqa: E402
 from syndicate.config import load_settings  # noqa: E402
-from syndicate.site import Site  # noqa: E402
+from syndicate.pipeline.build import build, build_site, warm  # noqa: E402
+from syndicate.pipeline.site import Site  # noqa: E402
 
 
 def timed(action) -> tuple[float, float, object]:

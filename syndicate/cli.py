@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
-from syndicate.lock import LockBusy  # standard library only
+from syndicate.system.lock import LockBusy  # standard library only
 
 # name -> (module, one-line help). Only the module of the command being run is imported, so
 # `syndicate build` never pays for the digest's or the daemon's libraries.
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a full disk, a read-only mount: one line and its own status, no traceback
-        from syndicate.failures import describe
+        from syndicate.system.failures import describe
 
         described = describe(exc, _state_folder(args))
         if described is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syndicate.collect.front_matter import YamlProblem, load_yaml
+from syndicate.front_matter import YamlProblem, load_yaml
 from syndicate.languages import language_code, language_direction
 from syndicate.model import BackgroundImage, Language
 

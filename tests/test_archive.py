@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from sitebuilder import post
 
-from syndicate.archive import archive_name, archive_pages, feed_file_of
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 from syndicate.select import Entry, published
+from syndicate.subscribers.archive import archive_name, archive_pages, feed_file_of
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 PAGE_SIZE = 10
@@ -165,7 +165,7 @@ def test_a_new_post_rewrites_only_the_newest_archive_page(archived):
 
 def _published_urls(settings, folder: str) -> list[str]:
     """Independently of the build: every published post of the feed, from the site's own posts."""
-    from syndicate.site import Site
+    from syndicate.pipeline.site import Site
 
     with Site.open(settings, None) as site:
         visible = published(site.entries(), settings, NOW)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from feedcheck import all_outputs
 
-import syndicate.site
-from syndicate.build import build
-from syndicate.cache import Cache, HeaderRecord
+import syndicate.pipeline.site
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
+from syndicate.pipeline.cache import Cache, HeaderRecord
 from syndicate.select import Entry
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
@@ -155,7 +155,7 @@ def test_a_cache_from_another_version_or_configuration_is_ignored(site: Path, tm
                                                                    monkeypatch: pytest.MonkeyPatch):
     out, state = tmp_path / "out", tmp_path / "state"
     build(load_settings(site), out, now=NOW, state_dir=state)
-    key = syndicate.site.cache_key
-    monkeypatch.setattr(syndicate.site, "cache_key", lambda settings: key(settings) + "-next")
+    key = syndicate.pipeline.site.cache_key
+    monkeypatch.setattr(syndicate.pipeline.site, "cache_key", lambda settings: key(settings) + "-next")
     report = _assert_same_as_fresh(site, out, state, tmp_path, "next version")
     assert report.posts_read == 107 and report.posts_cached == 0

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.build import build
-from syndicate.channels import load_channels
 from syndicate.config import load_settings
-from syndicate.jobs import Context, run_feed
+from syndicate.daemon.channels import load_channels
+from syndicate.daemon.jobs import Context, run_feed
+from syndicate.pipeline.build import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicate.channels import (
+from syndicate.config import ConfigError, load_settings
+from syndicate.daemon.channels import (
     DigestChannel,
     FeedChannel,
     check_environment,
@@ -16,8 +17,7 @@ from syndicate.channels import (
     find_feeds_dir,
     load_channels,
 )
-from syndicate.config import ConfigError, load_settings
-from syndicate.timespec import cron_trigger, format_duration, parse_duration
+from syndicate.daemon.timespec import cron_trigger, format_duration, parse_duration
 
 REPO_FEEDS = Path(__file__).resolve().parent.parent / "feeds"
 PP = ZoneInfo("Asia/Phnom_Penh")

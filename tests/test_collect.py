@@ -10,12 +10,12 @@ import pytest
 from feedcheck import load_json_feed, parse_xml_feed
 from sitebuilder import CONFIG, make_site, post
 
-from syndicate.build import build
 from syndicate.collect.jekyll import read_header, scan
 from syndicate.collect.permalink import permalink_path
 from syndicate.config import ConfigError, load_settings
 from syndicate.languages import language_code
-from syndicate.site import Site
+from syndicate.pipeline.build import build
+from syndicate.pipeline.site import Site
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 

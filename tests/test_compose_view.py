@@ -13,10 +13,10 @@ import pytest
 from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec
 from syndicate.digest.compose import IMAGE_ALT_LIMIT, ImageView, LinkView, build_view, with_list_cut
-from syndicate.digest.i18n import localizer
 from syndicate.digest.window import window_for_day
+from syndicate.i18n import localizer
 from syndicate.model import Media
-from syndicate.site import Site
+from syndicate.pipeline.site import Site
 from syndicate.sources import templates_dir
 
 BASE = "https://example.org/mekong-ledger"

@@ -18,8 +18,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sitebuilder import make_site
 
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 from syndicate.text import xml_safe
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.decide import latest_fire
-from syndicate.ledger import Ledger
-from syndicate.timespec import cron_trigger
+from syndicate.daemon.decide import latest_fire
+from syndicate.daemon.timespec import cron_trigger
+from syndicate.digest.ledger import Ledger
 
 pytestmark = pytest.mark.slow
 UTC = timezone.utc

@@ -21,11 +21,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from syndicate.channels import Smtp, load_channels
 from syndicate.config import load_settings
-from syndicate.deliver import DeliveryError, deliver
-from syndicate.jobs import Context, JobFailed, run_digest, run_redeliver
-from syndicate.ledger import Ledger
+from syndicate.daemon.channels import Smtp, load_channels
+from syndicate.daemon.deliver import DeliveryError, deliver
+from syndicate.daemon.jobs import Context, JobFailed, run_digest, run_redeliver
+from syndicate.digest.ledger import Ledger
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=PP)
@@ -144,7 +144,7 @@ def test_each_digest_reaches_the_server_exactly_once(smtp_server, digest_world):
 def test_a_refused_first_attempt_is_retried_and_the_digest_arrives_once(smtp_server, digest_world, caplog):
     mailbox = Mailbox(refuse=1)
     channel, ctx, ledger = digest_world(smtp_server(mailbox))
-    with caplog.at_level(logging.WARNING, logger="syndicate.deliver"):
+    with caplog.at_level(logging.WARNING, logger="syndicate.daemon.deliver"):
         assert run_digest(channel, ctx, NOW).digests_sent == 1
     assert mailbox.attempts == 2
     assert mailbox.message_ids() == [ledger.find("news", END).message_id]
@@ -289,8 +289,8 @@ def test_status_is_ok_once_the_retry_job_has_delivered_what_the_list_job_could_n
     later. `status` must not go on reporting the list as failed until its next day's run.
     Each failure is one log line with the server's answer; the traceback only with -v (DEBUG)."""
     from syndicate.cli import main
-    from syndicate.daemon import Daemon
-    from syndicate.lock import state_lock
+    from syndicate.daemon.service import Daemon
+    from syndicate.system.lock import state_lock
 
     mailbox = Mailbox(refuse=99)
     port = smtp_server(mailbox)

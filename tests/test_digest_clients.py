@@ -19,7 +19,7 @@ from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.templates import head_stylesheet, stylesheet
 from syndicate.digest.window import cutoff_on
-from syndicate.site import Site
+from syndicate.pipeline.site import Site
 
 NOW = datetime(2018, 9, 1, tzinfo=timezone.utc)
 CASES = {"english-daily": ("english", "daily", date(2018, 7, 28)), "khmer-daily": ("khmer", "daily", date(2018, 7, 28)),

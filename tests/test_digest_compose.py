@@ -12,11 +12,11 @@ from lxml import html as lxml_html
 from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec
 from syndicate.digest.compose import build_view
-from syndicate.digest.i18n import localizer
 from syndicate.digest.inline import inline_css
 from syndicate.digest.templates import render_html, render_text, stylesheet
 from syndicate.digest.window import window_for_day
-from syndicate.site import Site
+from syndicate.i18n import localizer
+from syndicate.pipeline.site import Site
 from syndicate.sources import templates_dir
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'

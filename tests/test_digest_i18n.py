@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from babel import Locale
 
-from syndicate.digest.i18n import localizer, native_digits
+from syndicate.i18n import localizer, native_digits
 from syndicate.sources import templates_dir
 
 MESSAGES = templates_dir() / "messages"

@@ -23,7 +23,7 @@ from syndicate.config import load_settings
 from syndicate.digest import HTML_BUDGET, DigestSpec, produce
 from syndicate.digest.templates import head_stylesheet, stylesheet
 from syndicate.digest.window import cutoff_on
-from syndicate.site import Site
+from syndicate.pipeline.site import Site
 
 NOW = datetime(2018, 9, 1, tzinfo=timezone.utc)
 CASES = {

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from syndicate import output
 from syndicate.cli import main
-from syndicate.failures import EXIT_DISK_FULL, EXIT_NOT_A_FOLDER, EXIT_NOT_PERMITTED, EXIT_READ_ONLY
+from syndicate.system import output
+from syndicate.system.failures import EXIT_DISK_FULL, EXIT_NOT_A_FOLDER, EXIT_NOT_PERMITTED, EXIT_READ_ONLY
 
 NOW = "2018-08-01T12:00:00+07:00"
 DIGEST = ["digest", "--language", "english", "--period", "weekly", "--date", "2018-07-30"]
@@ -122,7 +122,7 @@ def test_a_write_that_fails_names_its_file(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_only_file_system_failures_are_described():
-    from syndicate.failures import EXIT_IO_ERROR, describe
+    from syndicate.system.failures import EXIT_IO_ERROR, describe
 
     assert describe(OSError(errno.EIO, "Input/output error", "/srv/out/feed.xml")) == (
         EXIT_IO_ERROR, "/srv/out/feed.xml: Input/output error")

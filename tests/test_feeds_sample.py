@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from feedcheck import all_outputs, load_json_feed, parse_xml_feed
 
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 BASE = "https://projects.voanews.com/cambodia-election-2018"
@@ -167,13 +167,13 @@ def test_broken_post_is_reported_and_skipped(sample_site: Path, tmp_path: Path):
 
 
 def test_builds_on_workers_write_what_one_process_writes(sample_site: Path, built: Path, tmp_path: Path):
-    import syndicate.site
+    import syndicate.pipeline.site
 
     # Small enough thresholds that parsing, rendering and feed writing all go to the workers.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(syndicate.site, "PARALLEL_HEADERS", 2)
-        patch.setattr(syndicate.site, "PARALLEL_RENDERS", 2)
-        patch.setattr("syndicate.build.PARALLEL_FEEDS", 2)
+        patch.setattr(syndicate.pipeline.site, "PARALLEL_HEADERS", 2)
+        patch.setattr(syndicate.pipeline.site, "PARALLEL_RENDERS", 2)
+        patch.setattr("syndicate.pipeline.build.PARALLEL_FEEDS", 2)
         report = build(load_settings(sample_site), tmp_path / "out", now=NOW, state_dir=tmp_path / "state", workers=2)
     assert report.posts_read == 107 and report.files_written
     assert all_outputs(tmp_path / "out") == all_outputs(built)

@@ -14,8 +14,8 @@ import pytest
 from conftest import EXAMPLE_SITE
 
 from syndicate.collect.fields import BadPost, coerce_post, language_key, post_date, split_authors, split_words
-from syndicate.collect.front_matter import load_yaml, split_front_matter
 from syndicate.config import load_settings
+from syndicate.front_matter import load_yaml, split_front_matter
 from syndicate.model import Media, Post, Problem
 
 PENH = ZoneInfo("Asia/Phnom_Penh")

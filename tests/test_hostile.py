@@ -29,11 +29,11 @@ from hostile_cases import (
 )
 from sitebuilder import make_site, post
 
-from syndicate.build import build
 from syndicate.cli import main
 from syndicate.config import ConfigError, load_settings
 from syndicate.model import BuildReport, Problem
-from syndicate.output import confined
+from syndicate.pipeline.build import build
+from syndicate.system.output import confined
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 POSTS = "english/_posts/"

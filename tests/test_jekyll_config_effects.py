@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sitebuilder import make_site, post
 
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 POSTS = {"english/_posts/2026-11-01-river.md": post("River", categories="news"),

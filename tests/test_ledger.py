@@ -13,9 +13,9 @@ import pytest
 
 from syndicate.config import load_settings
 from syndicate.digest import DigestError, DigestSpec, produce
+from syndicate.digest.ledger import Ledger, LedgerConflict
 from syndicate.digest.window import cutoff_on
-from syndicate.ledger import Ledger, LedgerConflict
-from syndicate.site import Site
+from syndicate.pipeline.site import Site
 
 UTC = timezone.utc
 T0 = datetime(2018, 7, 27, 6, tzinfo=UTC)

@@ -13,13 +13,13 @@ from unittest.mock import patch
 import pytest
 from feedcheck import all_outputs
 
-import syndicate.site
-from syndicate.build import build, build_site
-from syndicate.channels import load_channels
+import syndicate.pipeline.site
 from syndicate.collect.jekyll import source_file_at
 from syndicate.config import load_settings
-from syndicate.jobs import Context, run_feed
-from syndicate.site import Site
+from syndicate.daemon.channels import load_channels
+from syndicate.daemon.jobs import Context, run_feed
+from syndicate.pipeline.build import build, build_site
+from syndicate.pipeline.site import Site
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
@@ -44,7 +44,7 @@ class LiveSite:
     def rebuild(self, *changed: Path, now: datetime = NOW, step: str):
         """`changed`: the paths a watcher would report (absolute, as watchfiles gives them)."""
         if self.steps:
-            with patch.object(syndicate.site, "scan", _no_scan):  # the paths alone are looked at
+            with patch.object(syndicate.pipeline.site, "scan", _no_scan):  # the paths alone are looked at
                 self.site.refresh([str(path) for path in changed])
         self.steps += 1
         live = build_site(self.site, self.out, now=now)
@@ -131,7 +131,7 @@ def test_the_daemon_feed_job_keeps_its_site_open_and_reads_only_what_the_watcher
     opened = ctx.sites[channel.id]
     assert first.items and opened.workers == 1  # workers only for the start-up build
 
-    monkeypatch.setattr(syndicate.site, "scan", _no_scan)
+    monkeypatch.setattr(syndicate.pipeline.site, "scan", _no_scan)
     new = _post(site / "english" / "_posts", "2018-08-01-results-are-in.md",
                 "---\ntitle: Results are in\ncategories: politics\n---\n\nThe count is over.\n")
     result = run_feed(channel, ctx, NOW, changed={str(new)})
@@ -155,7 +155,7 @@ def test_a_path_named_alone_is_read_as_the_scan_reads_it(example_site: Path, tmp
     (site / "english" / "_posts" / "2018-07-03-link-out.md").symlink_to(tmp_path / "elsewhere.md")
     (tmp_path / "elsewhere.md").write_text(post, encoding="utf-8")
     settings = load_settings(site)
-    scanned = {f.source: f for f in syndicate.site.scan(settings)}
+    scanned = {f.source: f for f in syndicate.pipeline.site.scan(settings)}
     named = {}
     for folder, _, files in os.walk(site, followlinks=True):
         for name in files:

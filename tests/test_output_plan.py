@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.build import FeedFilter, build
 from syndicate.config import load_settings
-from syndicate.output import UnsafePath, write_if_changed
-from syndicate.output_plan import OutputPlan, inputs_digest
-from syndicate.site import Site
+from syndicate.pipeline.build import FeedFilter, build
+from syndicate.pipeline.site import Site
+from syndicate.system.output import UnsafePath, write_if_changed
+from syndicate.system.output_plan import OutputPlan, inputs_digest
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.output import UnsafePath, confined, remove_stale_temps, write_if_changed
+from syndicate.system.output import UnsafePath, confined, remove_stale_temps, write_if_changed
 
 
 @pytest.mark.parametrize("relative", ["feed.xml", "english/feed.xml", "english/../khmer/atom.xml", "", ".", "a/.."])
@@ -176,7 +176,7 @@ def test_each_stale_temporary_is_logged_and_one_gone_meanwhile_stops_nothing(tmp
             raise FileNotFoundError(path)
 
     monkeypatch.setattr(os, "unlink", another_sweeper_first)
-    with caplog.at_level(logging.INFO, logger="syndicate.output"):
+    with caplog.at_level(logging.INFO, logger="syndicate.system.output"):
         removed = remove_stale_temps(tmp_path)
     assert len(calls) == 3 and len(removed) == 2 and not list(tmp_path.iterdir())
     assert [r.getMessage() for r in caplog.records] == [f"removed {name}, left by a writer that was stopped"

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sitebuilder import CONFIG
 
-from syndicate.build import build
 from syndicate.collect.fields import BadPost, post_date
-from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.collect.jekyll import read_document, scan
 from syndicate.config import load_settings
+from syndicate.front_matter import YamlProblem, load_yaml, split_front_matter
+from syndicate.pipeline.build import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 SLOW = settings(max_examples=40, deadline=None, database=None,

@@ -15,12 +15,12 @@ import pytest
 from conftest import PROJECT
 from lxml import etree
 
-from syndicate.build import build
 from syndicate.collect.fields import split_authors
-from syndicate.collect.front_matter import load_yaml, split_front_matter
 from syndicate.config import ConfigError, load_settings
-from syndicate.digest.i18n import localizer
-from syndicate.site import Site
+from syndicate.front_matter import load_yaml, split_front_matter
+from syndicate.i18n import localizer
+from syndicate.pipeline.build import build
+from syndicate.pipeline.site import Site
 from syndicate.sources import templates_dir
 
 BASE = "https://projects.voanews.com/cambodia-election-2018"

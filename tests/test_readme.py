@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import PROJECT
 from feedcheck import load_json_feed, parse_xml_feed
 
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 
 
 def _commands() -> list[str]:

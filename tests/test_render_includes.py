@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sitebuilder import CONFIG, make_site, post
 
-from syndicate.build import build
 from syndicate.collect.jekyll import read_document, scan
+from syndicate.commands.problem_kinds import summary_lines
 from syndicate.config import load_settings
 from syndicate.model import Problem
-from syndicate.problem_kinds import summary_lines
+from syndicate.pipeline.build import build
 from syndicate.render import render_body
 from syndicate.render.includes import lax_to_strict, render_liquid
 from syndicate.render.jekyll_page import render_context
@@ -305,8 +305,8 @@ def test_a_body_that_reads_site_posts_follows_the_other_posts(tmp_path) -> None:
 
 
 def test_the_daemons_site_follows_the_post_list_too(tmp_path) -> None:
-    from syndicate.build import build_site
-    from syndicate.site import Site
+    from syndicate.pipeline.build import build_site
+    from syndicate.pipeline.site import Site
 
     site_dir = _related_site(tmp_path)
     settings = load_settings(site_dir)

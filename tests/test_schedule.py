@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicate import schedule
-from syndicate.channels import DigestChannel, FeedChannel, Schedule, load_channels
 from syndicate.config import load_settings
-from syndicate.decide import latest_fire, plan_digest
-from syndicate.ledger import DigestRecord
-from syndicate.timespec import cron_trigger
+from syndicate.daemon import schedule
+from syndicate.daemon.channels import DigestChannel, FeedChannel, Schedule, load_channels
+from syndicate.daemon.decide import latest_fire, plan_digest
+from syndicate.daemon.timespec import cron_trigger
+from syndicate.digest.ledger import DigestRecord
 
 UTC = timezone.utc
 PP = ZoneInfo("Asia/Phnom_Penh")

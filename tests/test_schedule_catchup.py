@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from syndicate.channels import load_channels
 from syndicate.config import load_settings
-from syndicate.jobs import Context, run_digest
-from syndicate.ledger import Ledger
+from syndicate.daemon.channels import load_channels
+from syndicate.daemon.jobs import Context, run_digest
+from syndicate.digest.ledger import Ledger
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=PP)  # two hours after today's 06:00 digest time

@@ -12,6 +12,7 @@ import pytest
 
 from syndicate.config import load_settings
 from syndicate.model import Problem, Translation
+from syndicate.pipeline.site import Site
 from syndicate.select import (
     MAX_SLUG_BYTES,
     Entry,
@@ -28,7 +29,6 @@ from syndicate.select import (
     translation_problem,
     translation_target,
 )
-from syndicate.site import Site
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 T = NOW.timestamp()

@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import pytest
 
-from syndicate.build import build
 from syndicate.config import load_settings
-from syndicate.serve import content_type, make_server
+from syndicate.pipeline.build import build
+from syndicate.subscribers.serve import content_type, make_server
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
@@ -180,10 +180,10 @@ def test_a_name_too_long_for_the_file_system_is_not_found(served_folder):
 
 def test_verbose_logs_each_request_in_common_log_format(served_folder, caplog: pytest.LogCaptureFixture):
     _, server = served_folder
-    with caplog.at_level(logging.INFO, logger="syndicate.serve.access"):
+    with caplog.at_level(logging.INFO, logger="syndicate.subscribers.serve.access"):
         _get(server, "/english/feed.xml")
         _get(server, "/missing.xml", method="HEAD")
-    lines = [r.getMessage() for r in caplog.records if r.name == "syndicate.serve.access"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "syndicate.subscribers.serve.access"]
     assert re.fullmatch(r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
                         r'"GET /english/feed\.xml HTTP/1\.1" 200 6', lines[0]), lines[0]
     assert lines[1].endswith('"HEAD /missing.xml HTTP/1.1" 404 -')

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from feedcheck import parse_xml_feed
 
-from syndicate.build import FeedFilter, build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import FeedFilter, build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 BASE = "https://example.org/mekong-ledger"

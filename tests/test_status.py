@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from syndicate import jobstate
 from syndicate.cli import main
 from syndicate.commands.common import state_dir
-from syndicate.lock import LockBusy, holder, state_lock
+from syndicate.daemon import jobstate
+from syndicate.system.lock import LockBusy, holder, state_lock
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from syndicate.build import build
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 WINDOW = (1000, 1400)

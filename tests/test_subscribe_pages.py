@@ -15,9 +15,9 @@ from feedcheck import all_outputs, load_json_feed, parse_xml_feed
 from lxml import etree
 from sitebuilder import make_site, post
 
-from syndicate.build import build
 from syndicate.cli import main
 from syndicate.config import load_settings
+from syndicate.pipeline.build import build
 from syndicate.sources import templates_dir
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)

@@ -19,7 +19,7 @@ from feedcheck import all_outputs
 from syndicate.cli import main
 from syndicate.emit import FORMATS
 from syndicate.model import BuildReport
-from syndicate.websub import changed_topics, notify_hubs, publish
+from syndicate.subscribers.websub import changed_topics, notify_hubs, publish
 
 NOW = "2026-11-25T00:00:00+00:00"
 FEED_NAMES = {name for name, _, _ in FORMATS.values()}

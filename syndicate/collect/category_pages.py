@@ -11,8 +11,8 @@ import os
 from pathlib import PurePosixPath
 
 from syndicate.collect.fields import language_key
-from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.config import Settings
+from syndicate.front_matter import YamlProblem, load_yaml, split_front_matter
 
 INDEX_NAMES = ("index.md", "index.markdown", "index.html")
 MAX_DEPTH = 4  # english/profile/politician/index.html is three folders down

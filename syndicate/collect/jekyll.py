@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from syndicate.collect.fields import BadPost, coerce_post
-from syndicate.collect.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.config import Settings
+from syndicate.front_matter import YamlProblem, load_yaml, split_front_matter
 from syndicate.model import Post, Problem, Severity
 
 # Keys that rules over every post (a translation to no post, two posts on one URL) report on.

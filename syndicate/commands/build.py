@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 
-from syndicate.build import build
 from syndicate.commands.common import (
     add_output_options,
     add_site_options,
@@ -21,10 +20,11 @@ from syndicate.commands.common import (
     setup_logging,
     state_dir,
 )
-from syndicate.lock import state_lock
-from syndicate.progress import progress_bar
+from syndicate.commands.progress import progress_bar
+from syndicate.pipeline.build import build
+from syndicate.system.lock import state_lock
+from syndicate.system.workers import default_workers
 from syndicate.text import counted
-from syndicate.workers import default_workers
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                        workers=default_workers())
     print_problems(report.problems, args.quiet, args.verbose)
     if settings.hubs and report.files_written and not args.no_ping:
-        from syndicate.websub import notify_hubs  # urllib's HTTP stack loads only when there is news
+        from syndicate.subscribers.websub import notify_hubs  # urllib's HTTP stack loads only when there is news
 
         announced, ping_problems = notify_hubs(settings, report)
         print_problems(ping_problems, args.quiet)

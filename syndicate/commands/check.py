@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 
-from syndicate import check
 from syndicate.collect.jekyll import read_document, scan
 from syndicate.commands.common import add_site_options, now_from, settings_from
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
+from syndicate.pipeline import check
 from syndicate.render.post_list import PostListNeeded, post_list
 
 

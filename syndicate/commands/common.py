@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from syndicate.config import Settings
     from syndicate.model import Problem
-from syndicate.problem_kinds import summary_lines
+from syndicate.commands.problem_kinds import summary_lines
 
 
 def add_site_options(p: argparse.ArgumentParser) -> None:

@@ -35,8 +35,8 @@ from syndicate.commands.common import (
 from syndicate.digest import DigestError, DigestSpec, produce
 from syndicate.digest.spec import DEFAULT_UNSUBSCRIBE
 from syndicate.digest.window import cutoff_on
-from syndicate.lock import state_lock
-from syndicate.workers import default_workers
+from syndicate.system.lock import state_lock
+from syndicate.system.workers import default_workers
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -53,11 +53,11 @@ def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, _frame: signalled.append(signum))
 
-    from syndicate.channels import check_environment, delivery_warnings, find_feeds_dir, load_channels
     from syndicate.commands.common import settings_from, state_dir
     from syndicate.config import ConfigError
-    from syndicate.daemon import Daemon
-    from syndicate.lock import state_lock
+    from syndicate.daemon.channels import check_environment, delivery_warnings, find_feeds_dir, load_channels
+    from syndicate.daemon.service import Daemon
+    from syndicate.system.lock import state_lock
 
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)

@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from syndicate.serve import DEFAULT_HOST, DEFAULT_PORT, access_log, make_server
+from syndicate.subscribers.serve import DEFAULT_HOST, DEFAULT_PORT, access_log, make_server
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -16,8 +16,8 @@ from syndicate.collect.category_pages import category_pages
 from syndicate.commands.common import add_site_options, now_from, settings_from
 from syndicate.emit import FORMATS
 from syndicate.emit.pages import link_tags
+from syndicate.pipeline.site import Site
 from syndicate.select import feed_specs, published
-from syndicate.site import Site
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

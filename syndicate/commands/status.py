@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from syndicate import jobstate
 from syndicate.commands.common import state_base, state_dir
-from syndicate.lock import holder
+from syndicate.daemon import jobstate
+from syndicate.system.lock import holder
 
 COLUMNS = ("JOB", "KIND", "SCHEDULE", "NEXT RUN", "LAST RUN", "OUTCOME", "TOOK", "ITEMS", "SENT", "LAST ERROR")
 

@@ -11,9 +11,9 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from syndicate.config import Settings
-from syndicate.digest.i18n import Localizer
 from syndicate.digest.spec import DigestError, DigestSpec
 from syndicate.digest.window import Window
+from syndicate.i18n import Localizer
 from syndicate.model import RenderedPost
 from syndicate.render import absolute_url, summarize
 from syndicate.select import Entry, slugify

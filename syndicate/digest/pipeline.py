@@ -16,18 +16,18 @@ from zoneinfo import ZoneInfo
 
 from syndicate.config import Settings
 from syndicate.digest.compose import DigestView, build_view, candidates, language_folder, with_list_cut
-from syndicate.digest.i18n import Localizer, localizer
 from syndicate.digest.inline import inline_css
+from syndicate.digest.ledger import DigestRecord, Ledger
 from syndicate.digest.mime import Envelope, html_size_as_sent, message_bytes
 from syndicate.digest.spec import DigestError, DigestResult, DigestSpec, default_list_id, period_name, site_host
 from syndicate.digest.templates import render_html, render_text, stylesheet
 from syndicate.digest.window import UTC, Window, bounded, due_window, stamp, window_ending
-from syndicate.ledger import DigestRecord, Ledger
+from syndicate.i18n import Localizer, localizer
 from syndicate.model import Problem, RenderedPost
-from syndicate.output import confined, remove_stale_temps, write_if_changed
+from syndicate.pipeline.site import Site
 from syndicate.select import Entry, published
-from syndicate.site import Site
 from syndicate.sources import templates_dir
+from syndicate.system.output import confined, remove_stale_temps, write_if_changed
 
 # Gmail clips a message whose HTML passes about 102 KB; stay clear of it as sent.
 HTML_BUDGET = 102_000

@@ -22,7 +22,7 @@ from syndicate.sources import template_environment, templates_dir
 if TYPE_CHECKING:
     import jinja2
 
-    from syndicate.digest.i18n import Localizer
+    from syndicate.i18n import Localizer
 
 PAGE_NAME = "index.html"
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -166,7 +166,7 @@ def _stories(view: FeedView) -> list[dict]:
 def localized(code: str) -> Localizer:
     """Dates, digits and lists of names as the language writes them, the digests' way (one
     localisation for pages and emails): "July 31, 2018", "ថ្ងៃទី៣១ ខែកក្កដា ឆ្នាំ២០១៨"."""
-    from syndicate.digest.i18n import localizer  # Babel's date tables load only when pages are written
+    from syndicate.i18n import localizer  # Babel's date tables load only when pages are written
 
     return localizer(code, templates_dir() / "messages")
 

@@ -17,12 +17,12 @@ from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import news_entries, next_change
 from syndicate.model import BuildReport, Post, Problem
-from syndicate.output import remove_stale_temps, write_if_changed
-from syndicate.output_plan import OutputPlan, inputs_digest
+from syndicate.pipeline.site import Progress, Site
 from syndicate.select import Entry, FeedSpec, Timeline, slugify, specs_for, translation_target
-from syndicate.site import Progress, Site
-from syndicate.subscriber_files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
-from syndicate.workers import map_in_background
+from syndicate.subscribers.files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
+from syndicate.system.output import remove_stale_temps, write_if_changed
+from syndicate.system.output_plan import OutputPlan, inputs_digest
+from syndicate.system.workers import map_in_background
 
 PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from syndicate.output import write_if_changed
+from syndicate.system.output import write_if_changed
 
 FILE = "jobs.json"
 Outcome = Literal["ok", "error", "missed", "stopped"]

@@ -21,12 +21,12 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from syndicate import __version__
-from syndicate.archive import feed_file_of
 from syndicate.emit import FORMATS
-from syndicate.output import UnsafePath, confined
+from syndicate.subscribers.archive import feed_file_of
+from syndicate.system.output import UnsafePath, confined
 
 log = logging.getLogger(__name__)
-access_log = logging.getLogger("syndicate.serve.access")  # common log format, one line a request
+access_log = logging.getLogger("syndicate.subscribers.serve.access")  # common log format, one line a request
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -20,9 +20,9 @@ from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from pathlib import Path
 
-from syndicate.channels import Smtp
-from syndicate.ledger import DigestRecord, Ledger
-from syndicate.output import write_if_changed
+from syndicate.daemon.channels import Smtp
+from syndicate.digest.ledger import DigestRecord, Ledger
+from syndicate.system.output import write_if_changed
 
 log = logging.getLogger(__name__)
 OUTBOX, SENT = "outbox", "sent"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from syndicate.ledger import DigestRecord
+from syndicate.digest.ledger import DigestRecord
 
 MAX_LOOKBACK = timedelta(days=400)  # longer than any cron schedule's gap (yearly at most)
 _TICK = timedelta(microseconds=1)

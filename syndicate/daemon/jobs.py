@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.build import FeedFilter, build_site
-from syndicate.channels import DigestChannel, FeedChannel
 from syndicate.config import Settings
-from syndicate.decide import plan_digest
-from syndicate.deliver import DeliveryError, deliver
-from syndicate.ledger import Ledger
-from syndicate.site import Site
+from syndicate.daemon.channels import DigestChannel, FeedChannel
+from syndicate.daemon.decide import plan_digest
+from syndicate.daemon.deliver import DeliveryError, deliver
+from syndicate.digest.ledger import Ledger
+from syndicate.pipeline.build import FeedFilter, build_site
+from syndicate.pipeline.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def run_feed(channel: FeedChannel, ctx: Context, now: datetime, *, changed: Coll
     ctx.sites[channel.id] = site
     ping_problems = []
     if settings.hubs:  # urllib's HTTP stack loads only where there are hubs to tell
-        from syndicate.websub import notify_hubs
+        from syndicate.subscribers.websub import notify_hubs
 
         _, ping_problems = notify_hubs(settings, report)  # WebSub: only feeds this run rewrote
     for problem in (*report.errors, *ping_problems):

@@ -12,16 +12,23 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import NamedTuple, Protocol
 
-from syndicate.archive import ArchivePage, archive_pages, archive_urls, feed_file_of, page_links, subscription_links
 from syndicate.config import Settings
 from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import NEWS_SITEMAP_NAME, news_sitemap_bytes
 from syndicate.emit.opml import OPML_NAME, opml_bytes
 from syndicate.emit.pages import PAGE_NAME, Listed, feed_page_bytes, page_path, site_index_bytes, stylesheet_bytes
 from syndicate.model import Post
-from syndicate.output_plan import OutputPlan, inputs_digest
+from syndicate.pipeline.site import Site
 from syndicate.select import Entry, FeedSpec
-from syndicate.site import Site
+from syndicate.subscribers.archive import (
+    ArchivePage,
+    archive_pages,
+    archive_urls,
+    feed_file_of,
+    page_links,
+    subscription_links,
+)
+from syndicate.system.output_plan import OutputPlan, inputs_digest
 
 XSL_NAME = "feed.xsl"
 SUBSCRIBER_FILES = (PAGE_NAME, OPML_NAME, XSL_NAME, NEWS_SITEMAP_NAME)

@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from syndicate import __version__
-from syndicate.cache import Cache, HeaderRecord
 from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_body, read_header, scan, source_file_at
 from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem, RenderedPost
+from syndicate.pipeline.cache import Cache, HeaderRecord
 from syndicate.render.post_list import PostList, post_list
 from syndicate.select import (
     Entry,
@@ -31,7 +31,7 @@ from syndicate.select import (
     translation_target,
 )
 from syndicate.sources import code_fingerprint
-from syndicate.workers import map_parallel
+from syndicate.system.workers import map_parallel
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 PARALLEL_HEADERS = 2000  # below this many changed files, parsing in-process is faster

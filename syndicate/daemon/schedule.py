@@ -16,7 +16,7 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from syndicate.channels import Channel
+from syndicate.daemon.channels import Channel
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,15 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from syndicate import jobstate
-from syndicate.build import warm
-from syndicate.channels import Channel, DigestChannel, FeedChannel
 from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
 from syndicate.config import Settings
-from syndicate.failures import describe
-from syndicate.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
-from syndicate.ledger import Ledger
-from syndicate.workers import default_workers
+from syndicate.daemon import jobstate
+from syndicate.daemon.channels import Channel, DigestChannel, FeedChannel
+from syndicate.daemon.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
+from syndicate.digest.ledger import Ledger
+from syndicate.pipeline.build import warm
+from syndicate.system.failures import describe
+from syndicate.system.workers import default_workers
 
 log = logging.getLogger("syndicate.run")
 UTC = timezone.utc
@@ -70,7 +70,7 @@ class Daemon:
         watcher = threading.Thread(target=self._watch, name="watcher", daemon=True)
         watcher.start()
         self._warm(now)
-        from syndicate import schedule  # APScheduler: loaded after the start-up build, not before it
+        from syndicate.daemon import schedule  # APScheduler: loaded after the start-up build, not before it
 
         scheduler = schedule.start(tuple(self.channels.values()), self.run_job, now=now, missed=self._missed,
                                    ran=feeds)

@@ -23,9 +23,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicate.config import ConfigError, Settings
+from syndicate.daemon.timespec import cron_trigger, format_duration, parse_duration, shortest_gap
 from syndicate.digest.spec import DigestError, DigestSpec
 from syndicate.emit import FORMATS
-from syndicate.timespec import cron_trigger, format_duration, parse_duration, shortest_gap
 
 DEFAULT_EVERY = 15 * 60.0  # seconds between feed rebuilds when nothing says otherwise
 REDELIVER_EVERY = 10 * 60.0  # seconds between retries of digests the mail server did not take

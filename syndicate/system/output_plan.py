@@ -15,8 +15,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from syndicate.cache import Cache
-from syndicate.output import confined, write_if_changed
+from syndicate.pipeline.cache import Cache
+from syndicate.system.output import confined, write_if_changed
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from syndicate.site import Progress
+from syndicate.pipeline.site import Progress
 
 SHOW_FROM = 2000  # smaller sites finish before a bar would be worth drawing
 

@@ -1,0 +1,1 @@
+"""`syndicate run`: the scheduler, its channels and jobs, delivery and the jobs' state."""

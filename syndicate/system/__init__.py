@@ -1,0 +1,1 @@
+"""Where syndicate meets the operating system: atomic files, the state lock, worker processes, errors."""
