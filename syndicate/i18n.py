@@ -1,4 +1,4 @@
-"""A digest's words, dates and numbers in its own language.
+"""Words, dates and numbers in a reader's language, for digests and for the subscriber pages.
 
 Labels come from `templates/messages/<code>.toml` laid over `en.toml` (so a missing label falls
 back to English), then from the spec's overrides. Dates, ranges, lists and language names come
@@ -24,10 +24,12 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval
 from babel.lists import format_list
 
-from syndicate.digest.spec import DigestError
-
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _DIGIT = re.compile(r"\d")  # a decimal digit of any script (Unicode category Nd)
+
+
+class CatalogueError(Exception):
+    """One of the package's own message catalogues (templates/messages/*.toml) cannot be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def _catalogue(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DigestError(f"{path}: cannot read: {exc}") from exc
+        raise CatalogueError(f"{path}: cannot read: {exc}") from exc
     return {"format": data.get("format", {}), "labels": dict(_flatten(data.get("labels", {})))}
 
 

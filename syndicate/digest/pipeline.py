@@ -22,7 +22,7 @@ from syndicate.digest.mime import Envelope, html_size_as_sent, message_bytes
 from syndicate.digest.spec import DigestError, DigestResult, DigestSpec, default_list_id, period_name, site_host
 from syndicate.digest.templates import render_html, render_text, stylesheet
 from syndicate.digest.window import UTC, Window, bounded, due_window, stamp, window_ending
-from syndicate.i18n import Localizer, localizer
+from syndicate.i18n import CatalogueError, Localizer, localizer
 from syndicate.model import Problem, RenderedPost
 from syndicate.pipeline.site import Site
 from syndicate.select import Entry, published
@@ -89,7 +89,10 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
 def _write(settings: Settings, spec: DigestSpec, window: Window, tz: ZoneInfo, posts: list[RenderedPost],
            out_dir: Path, problems: list[Problem]) -> DigestResult:
     """Render the digest of `posts` in every format and write the files that changed."""
-    loc = localizer(settings.language(spec.language).code, templates_dir() / "messages", spec.labels)
+    try:
+        loc = localizer(settings.language(spec.language).code, templates_dir() / "messages", spec.labels)
+    except CatalogueError as exc:
+        raise DigestError(str(exc)) from exc
     stem = f"{digest_folder(spec)}/{stamp(window.end, spec.period, tz)}"
     view = build_view(posts, settings=settings, spec=spec, window=window, tz=tz, loc=loc,
                       archive_url=f"{settings.feed_base_url}/{stem}.{_SUFFIXES['web']}")
