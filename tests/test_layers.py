@@ -32,6 +32,16 @@ def _part(module: str) -> str:
     return module.split(".")[1] if module.count(".") else ""
 
 
+@cache
+def _type_only(module: str) -> set[int]:
+    """Lines of the imports under `if TYPE_CHECKING:` in a module."""
+    path = PACKAGE.joinpath(*module.split(".")[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    return {inner.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            for stmt in node.body for inner in ast.walk(stmt) if isinstance(inner, ast.Import | ast.ImportFrom)}
+
+
 def _is_module(name: str) -> bool:
     path = PACKAGE.joinpath(*name.split(".")[1:])
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
@@ -70,9 +80,10 @@ def test_no_import_runs_up():
 
 def test_no_import_cycles():
     # A package's face may load its own modules on first use (emit's FORMATS, render's pipeline),
-    # and they import names from it: a package and its own modules are not a cycle.
+    # and they import names from it: a package and its own modules are not a cycle. Nor are
+    # imports made only for type checking: they never run.
     modules = {m for m, _, _ in _imports()}
-    graph = {m: {b for a, b, _ in _imports() if a == m and b in modules
+    graph = {m: {b for a, b, line in _imports() if a == m and b in modules and line not in _type_only(a)
                  and not b.startswith(m + ".") and not m.startswith(b + ".")} for m in modules}
     TopologicalSorter(graph).prepare()  # raises CycleError naming the loop
     parts = {_part(m) for m in modules}

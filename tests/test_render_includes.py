@@ -18,9 +18,8 @@ from syndicate.commands.problem_kinds import summary_lines
 from syndicate.config import load_settings
 from syndicate.model import Problem
 from syndicate.pipeline.build import build
-from syndicate.render import render_body
+from syndicate.render import render_body, render_context
 from syndicate.render.includes import lax_to_strict, render_liquid
-from syndicate.render.jekyll_page import render_context
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2030-01-01T00:00:00+00:00"

@@ -15,8 +15,7 @@ from typing import Any
 from syndicate.collect.jekyll import at_key_line
 from syndicate.config import Settings
 from syndicate.model import Post, Problem
-from syndicate.render import render_body
-from syndicate.render.jekyll_page import render_context
+from syndicate.render import render_body, render_context
 from syndicate.render.post_list import PostList
 from syndicate.select import Entry, duplicate_urls, feed_specs, resolve_translation
 from syndicate.text import counted

@@ -400,12 +400,10 @@ class _BodyRenderer:
         self.posts = posts
         # The Markdown stack loads only when something is rendered, and here, before any worker
         # is forked: each worker would otherwise import it again (a third of a second each).
-        import syndicate.render.jekyll_page
         import syndicate.render.pipeline  # noqa: F401
 
     def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...], str | None] | None:
-        from syndicate.render import render_body
-        from syndicate.render.jekyll_page import render_context
+        from syndicate.render import render_body, render_context
         from syndicate.render.post_list import PostListNeeded
 
         settings = self.settings

@@ -13,18 +13,20 @@ from dataclasses import dataclass, field, replace
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from syndicate.model import BackgroundImage, Media, Problem
+from syndicate.model import BackgroundImage, Media, Post, Problem
+from syndicate.render.jekyll_page import page_variables
 from syndicate.render.kramdown import markdown_to_html, smartify
 from syndicate.render.liquid import expand_liquid
 from syndicate.render.media import embed_iframes
-from syndicate.render.post_list import PostList
 from syndicate.render.sanitize import sanitize
 from syndicate.render.summary import summarize
 from syndicate.render.urls import absolute_url
 from syndicate.text import xml_safe
 
 if TYPE_CHECKING:
+    from syndicate.config import Settings
     from syndicate.render.includes import Expanded
+    from syndicate.render.post_list import PostList
 
 _DATELINE = re.compile(r"\$DATELINE\$[ \t]*")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -48,6 +50,20 @@ class RenderContext:
     youtube: str | None = None  # the post's video (front matter `youtube`), shown before the body
     title: str = ""  # the post's title, the video's alt text
     posts: PostList | None = None  # `site.posts`; None: not made yet (see post_list.py)
+
+
+def render_context(settings: Settings, post: Post, meta: Mapping[str, Any] | None, body_line: int,
+                   posts: PostList | None = None) -> RenderContext:
+    """Everything rendering one post's body needs from the site's settings and the post;
+    `posts`: `site.posts` (post_list.py), when made."""
+    return RenderContext(
+        base_url=settings.base_url, page_url=post.url, source=post.source,
+        language_code=settings.language(post.language).code, dateline=post.dateline,
+        summary_limit=settings.summary_limit, body_line=body_line, dateline_joiner=settings.dateline_joiner,
+        includes_dir=settings.includes_dir, includes_version=settings.includes_digest, site=settings.site_variables,
+        page=page_variables(post, meta or {}), background_image=settings.background_image,
+        youtube=post.youtube, title=post.title, posts=posts,
+    )
 
 
 @dataclass(frozen=True, slots=True)

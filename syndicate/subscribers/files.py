@@ -1,14 +1,14 @@
 """What subscribers get beside the feeds (docs/subscribers.md): each feed's readable index.html,
 the site index, feeds.opml, the XSL stylesheet and the RFC 5005 archive pages.
 
-Each file goes into the build's output plan (output_plan.py) with the digest of its inputs, as the
+Each file goes into the build's output plan (system/output_plan.py) with the digest of its inputs, as the
 feeds do: an unchanged one is neither rebuilt nor rewritten, and one that nothing produces any more
 is removed by the build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import NamedTuple, Protocol
 
@@ -17,8 +17,7 @@ from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import NEWS_SITEMAP_NAME, news_sitemap_bytes
 from syndicate.emit.opml import OPML_NAME, opml_bytes
 from syndicate.emit.pages import PAGE_NAME, Listed, feed_page_bytes, page_path, site_index_bytes, stylesheet_bytes
-from syndicate.model import Post
-from syndicate.pipeline.site import Site
+from syndicate.model import Post, RenderedPost
 from syndicate.select import Entry, FeedSpec
 from syndicate.subscribers.archive import (
     ArchivePage,
@@ -34,8 +33,20 @@ XSL_NAME = "feed.xsl"
 SUBSCRIBER_FILES = (PAGE_NAME, OPML_NAME, XSL_NAME, NEWS_SITEMAP_NAME)
 
 
+class Site(Protocol):
+    """What these files need of the build's site (pipeline/site.py): the build hands it in, so the
+    subscriber files depend on no part above them."""
+
+    settings: Settings
+
+    def post(self, source: str) -> Post: ...
+    def render(self, posts: Iterable[Post]) -> None: ...
+    def rendered(self, post: Post) -> RenderedPost: ...
+    def body_inputs(self, source: str) -> tuple: ...
+
+
 class FeedJob(Protocol):
-    """What the build planned for one subscription feed (build._FeedJob)."""
+    """What the build planned for one subscription feed (pipeline/build.py's _FeedJob)."""
 
     spec: FeedSpec
     posts: list[Post]

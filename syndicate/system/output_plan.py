@@ -14,8 +14,8 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from syndicate.pipeline.cache import Cache
 from syndicate.system.output import confined, write_if_changed
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,17 @@ def inputs_digest(value: object) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
+class Record(Protocol):
+    """Where each file's digest is kept between builds: the build's cache (pipeline/cache.py)."""
+
+    @property
+    def outputs(self) -> dict[str, str]: ...
+
+
 class OutputPlan:
     """The files of one build. `want` decides, `write` (or a worker's write, then `record`) makes."""
 
-    def __init__(self, cache: Cache, out_dir: Path):
+    def __init__(self, cache: Record, out_dir: Path):
         self.cache = cache
         self.out_dir = out_dir
         self._planned: dict[str, str] = {}  # path in OUT -> its inputs, in the order planned
