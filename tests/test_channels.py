@@ -271,3 +271,23 @@ def test_digest_sending_keys_and_the_warning_for_smtp_without_a_postal_address(t
     [warning] = delivery_warnings((smtp,))
     assert warning.startswith(f"{tmp_path / 'smtp' / 'd.toml'}: digest.postal_address is not set")
     assert delivery_warnings(digests("addressed")) == []
+
+
+def test_feed_channels_load_without_the_scheduler_and_a_cron_schedule_brings_it(tmp_path, example_site):
+    # APScheduler (with asyncio under it) is a tenth of a second of imports: a daemon of feed
+    # channels alone starts its first build without it; a digest's cron is checked with it.
+    import subprocess
+    import sys
+
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "site.toml").write_text('[feed]\nevery = "15m"\n')
+    code = ("import sys; from syndicate.config import load_settings; "
+            "from syndicate.daemon.channels import load_channels; "
+            f"channels = load_channels({str(feeds)!r}, load_settings({str(example_site)!r})); "
+            "print(len(channels), sorted({m.split('.')[0] for m in sys.modules} & {'apscheduler', 'asyncio'}))")
+    run = lambda: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()  # noqa: E731
+    assert run() == ["1", "[]"]
+    (feeds / "km.toml").write_text('[digest]\nlanguage = "khmer"\nschedule = "0 6 * * mon"\n'
+                                   'list_address = "km@example.org"\nfrom_address = "news@example.org"\n')
+    assert run() == ["2", "['apscheduler',", "'asyncio']"]

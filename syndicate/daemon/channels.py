@@ -13,19 +13,17 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicate.config import ConfigError, Settings
 from syndicate.daemon.timespec import cron_trigger, format_duration, parse_duration, shortest_gap
 from syndicate.digest.spec import DigestError, DigestSpec
 from syndicate.emit import FORMATS
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
 
 DEFAULT_EVERY = 15 * 60.0  # seconds between feed rebuilds when nothing says otherwise
 REDELIVER_EVERY = 10 * 60.0  # seconds between retries of digests the mail server did not take
@@ -43,6 +41,8 @@ class Schedule:
     def trigger(self) -> BaseTrigger:
         if self.cron is not None:
             return cron_trigger(self.cron, self.timezone)
+        from apscheduler.triggers.interval import IntervalTrigger  # loaded when the scheduler starts
+
         return IntervalTrigger(seconds=self.every, timezone=self.timezone)
 
     def __str__(self) -> str:
@@ -397,6 +397,9 @@ class _Table:
         return known[name.casefold()]
 
     def address(self, key: str) -> str:
+        from email.errors import HeaderParseError  # digest channels only
+        from email.headerregistry import Address
+
         value = self.string(key).strip()
         try:
             Address(addr_spec=value)

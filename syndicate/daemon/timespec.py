@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)([smhd]))")
@@ -28,6 +30,10 @@ def cron_trigger(expr: str, tz: ZoneInfo) -> CronTrigger:
     minute, hour, day, month, weekday = fields
     if any(ch.isdigit() for ch in weekday):
         raise ValueError(f"write weekdays as names (mon, tue, ... sun), not numbers: {weekday!r}")
+    # APScheduler (and asyncio with it) loads only for a cron schedule: a daemon of feeds alone
+    # starts its first build without it.
+    from apscheduler.triggers.cron import CronTrigger
+
     return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
                        day_of_week=weekday, timezone=tz)
 
