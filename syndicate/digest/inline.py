@@ -8,7 +8,10 @@
   percent-encode some of them (a space in `{{ unsubscribe_url }}`);
 - width, height and align attributes are the template's (the image's `width` for Outlook, the
   centred column), not derived from CSS: premailer would turn `text-align: left` into
-  `align="left"`, which floats a table to the left;
+  `align="left"`, which floats a table to the left (and a floated image into `align`);
+- no validation of the stylesheet against cssutils' CSS grammar: it only logs (vendor
+  properties such as `mso-hide` are meant), and compiling the grammar's regexes cost a digest
+  process a seventh of a second;
 - lxml writes UTF-8, so Khmer text and its zero-width spaces pass through as they are.
 """
 
@@ -33,8 +36,8 @@ def inline_css(html: str, css: str, merge_tags: tuple[str, ...] = ()) -> str:
     inliner = Premailer(
         css_text=css, allow_network=False, allow_loading_external_files=False,
         disable_link_rewrites=True, remove_classes=False, keep_style_tags=False,
-        strip_important=False, disable_basic_attributes=["width", "height", "align"],
-        cssutils_logging_level=logging.CRITICAL,  # vendor properties (mso-hide) are meant
+        strip_important=False, disable_basic_attributes=["width", "height", "align"], align_floating_images=False,
+        disable_validation=True, cssutils_logging_level=logging.CRITICAL,
     )
     out = inliner.transform(html, pretty_print=False)
     for original, placeholder in swaps:
