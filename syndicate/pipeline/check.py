@@ -73,4 +73,3 @@ def as_json(problems: list[Problem]) -> str:
     rows = [{"file": p.source, "line": p.line, "field": p.field, "severity": p.severity, "message": p.message}
             for p in problems]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-

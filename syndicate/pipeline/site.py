@@ -19,7 +19,7 @@ from syndicate.collect.jekyll import SourceFile, Unreadable, at_key_line, read_b
 from syndicate.config import Settings
 from syndicate.model import Media, Post, Problem, RenderedPost
 from syndicate.pipeline.cache import Cache, HeaderRecord
-from syndicate.render.post_list import PostList, post_list
+from syndicate.render.post_list import PostList, PostListNeeded, post_list
 from syndicate.select import (
     Entry,
     Timeline,
@@ -404,7 +404,6 @@ class _BodyRenderer:
 
     def __call__(self, post: Post) -> tuple[str, str, tuple[Problem, ...], str | None] | None:
         from syndicate.render import render_body, render_context
-        from syndicate.render.post_list import PostListNeeded
 
         settings = self.settings
         try:
