@@ -46,7 +46,7 @@ PHASES = (
     ("order entries per feed (timeline)", Timeline, "__init__", "O(all log all) once; then O(changed log all)"),
     ("feeds and what they carry (specs, select, digests)", syndicate.pipeline.build, "_plan", "O(feeds x limit)"),
     ("render bodies", Site, "render", "O(posts in rewritten feeds)"),
-    ("serialise and write feeds", syndicate.pipeline.build, "_write_feed", "O(rewritten feeds x limit)"),
+    ("serialise and write feeds", syndicate.pipeline.build, "_write_feeds", "O(rewritten feeds x limit)"),
     ("pages, site index, OPML", syndicate.pipeline.build, "write_subscriber_files", "O(feeds)"),
     ("problems for the report", Site, "post_problems", "O(feeds x limit)"),
     ("cache commit", Cache, "commit", "O(changed); the index rewritten at 1/16 changed"),

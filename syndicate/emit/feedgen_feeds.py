@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import email.utils
+import functools
 import html
 
 import feedgen.entry
 import feedgen.feed
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -159,11 +162,7 @@ class _FeedExtras(BaseExtension):
 def rss_bytes(view: FeedView) -> bytes:
     fg = _feed(view, "rss")
     for rendered in view.entries:
-        fe = _entry(fg, view, rendered)
-        fe.link(href=rendered.post.url)  # RSS <link>
-        # Readers render an RSS <description> as HTML: the plain-text summary must be escaped
-        # once more, or a summary quoting "<script>" would become markup. (Atom's is type="text".)
-        fe.description(html.escape(rendered.post.summary or rendered.summary, quote=False), isSummary=True)
+        fg.add_entry(_kept_entry("rss", rendered, view.full_content, view.spec.language_code), order="append")
     return fg.rss_str(pretty=True)
 
 
@@ -171,11 +170,7 @@ def atom_bytes(view: FeedView) -> bytes:
     fg = _feed(view, "atom")
     fg.author({"name": view.spec.title})  # Atom needs an author for entries without a byline
     for rendered in view.entries:
-        fe = _entry(fg, view, rendered)
-        if not view.full_content:  # feedgen refuses an entry with neither content nor an alternate link
-            fe.link(href=rendered.post.url, rel="alternate")
-        for name in rendered.post.authors:
-            fe.author({"name": name})
+        fg.add_entry(_kept_entry("atom", rendered, view.full_content, view.spec.language_code), order="append")
     return fg.atom_str(pretty=True)
 
 
@@ -199,19 +194,59 @@ def _feed(view: FeedView, fmt: str) -> FeedGenerator:
     return fg
 
 
-def _entry(fg: FeedGenerator, view: FeedView, rendered: RenderedPost):
+class _KeptEntry(FeedEntry):
+    """A feed entry whose element is built once and copied into every feed that carries it.
+
+    One post is in several feeds of a build (the site's, its language's, its categories') and,
+    in the daemon, in every build until it changes: building its element (feedgen's setters,
+    then lxml element by element) was most of serialising a feed. The element is kept as it
+    was before any feed adopted it, so each copy joins its feed exactly as a new one would.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._elements: dict[str, etree._Element] = {}
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        return self._copy("rss", super().rss_entry, extensions)
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        return self._copy("atom", super().atom_entry, extensions)
+
+    def _copy(self, fmt: str, build, extensions: bool) -> etree._Element:
+        element = self._elements.get(fmt)
+        if element is None:
+            element = self._elements[fmt] = build(extensions)
+        return copy.deepcopy(element)
+
+
+# Keyed by everything an entry's element depends on. A build's feeds carry at most
+# feeds x limit entries per format: this holds a cold build's sharing and a daemon's next build.
+@functools.lru_cache(maxsize=4096)
+def _kept_entry(fmt: str, rendered: RenderedPost, full_content: bool, feed_language: str | None) -> _KeptEntry:
     post = rendered.post
-    fe = fg.add_entry(order="append")  # entries arrive newest first; keep that order
+    fe = _KeptEntry()
+    fe.register_extension("syndicate", _EntryExtras, atom=True, rss=True)
     fe.id(post.url)
     fe.guid(post.url, permalink=True)
     fe.title(post.title)
     fe.published(post.date)
     fe.updated(post.updated or post.date)
     fe.summary(post.summary or rendered.summary)
-    if view.full_content:
+    if full_content:
         fe.content(rendered.html, type="html")
     for cat in post.categories:
         fe.category(term=cat)
     fe.syndicate.post = rendered
-    fe.syndicate.feed_language = view.spec.language_code
+    fe.syndicate.feed_language = feed_language
+    if fmt == "rss":
+        fe.link(href=post.url)  # RSS <link>
+        # Readers render an RSS <description> as HTML: the plain-text summary must be escaped
+        # once more, or a summary quoting "<script>" would become markup. (Atom's is type="text".)
+        fe.description(html.escape(post.summary or rendered.summary, quote=False), isSummary=True)
+    else:
+        if not full_content:  # feedgen refuses an entry with neither content nor an alternate link
+            fe.link(href=post.url, rel="alternate")
+        for name in post.authors:
+            fe.author({"name": name})
     return fe

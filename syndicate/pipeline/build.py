@@ -25,6 +25,7 @@ from syndicate.system.output_plan import OutputPlan, inputs_digest
 from syndicate.system.workers import map_in_background
 
 PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
+MAX_WRITERS = 12  # files waiting on the disk at once: one saved post's feeds in every format
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,8 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     feeds = _pending_feeds(site, plan, jobs)
     # Many feeds (a cold build) are serialised on the workers while this process writes the
     # pages beside them; a few (one new post) cost less than forking for them.
-    with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS) as feeds_written:
+    with map_in_background(_write_feed, feeds, workers=site.workers, min_items=PARALLEL_FEEDS,
+                           in_process=_write_feeds) as feeds_written:
         write_subscriber_files(site, plan, jobs, __version__, news)
         for feed, outcome in zip(feeds, feeds_written(), strict=True):
             for rel, written in zip(feed.files, outcome, strict=True):
@@ -190,14 +192,21 @@ class _PendingFeed(NamedTuple):
 
 
 def _write_feed(feed: _PendingFeed) -> list[bool]:
-    """Serialise one feed in each pending format and write each file that changed (on a worker
-    process when there are many: the plan records the outcome in this one).
+    """Serialise one feed in each pending format and write each file that changed, on a worker
+    process (the plan records the outcome in this one)."""
+    return _write_feeds([feed])[0]
 
-    Writing waits on the disk (each file is fsynced before its rename): threads let the next
-    format's serialising overlap with it. Every write is still atomic on its own."""
-    with ThreadPoolExecutor(max_workers=len(feed.files) or 1, thread_name_prefix="write") as writer:
-        writes = [writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.values()]
-        return [future.result() for future in writes]
+
+def _write_feeds(feeds: list[_PendingFeed]) -> list[list[bool]]:
+    """Serialise the feeds in turn and write their files on threads: each file waits on the disk
+    (it is fsynced before its rename) while the next feed is serialised, so a saved post's feeds
+    reach the disk one fsync after the last is serialised, not one per feed. Every write is
+    still atomic on its own."""
+    files = sum(len(feed.files) for feed in feeds)
+    with ThreadPoolExecutor(max_workers=min(files, MAX_WRITERS) or 1, thread_name_prefix="write") as writer:
+        writes = [[writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.values()]
+                  for feed in feeds]
+        return [[future.result() for future in feed_writes] for feed_writes in writes]
 
 
 def _output(spec: FeedSpec, fmt: str) -> str:

@@ -37,17 +37,18 @@ _inherited: Sequence = ()  # the items of map_in_background's workers: set only 
 
 
 @contextmanager
-def map_in_background(func: Callable[[T], R], items: Sequence[T], *, workers: int,
-                      min_items: int) -> Iterator[Callable[[], list[R]]]:
+def map_in_background(func: Callable[[T], R], items: Sequence[T], *, workers: int, min_items: int,
+                      in_process: Callable[[Sequence[T]], list[R]] | None = None) -> Iterator[Callable[[], list[R]]]:
     """Start `[func(x) for x in items]` on forked workers, and yield a function that waits for
     the results: the caller works on meanwhile. The workers inherit `items` (feeds full of
     rendered posts cost more to pickle than to write) and are sent only their positions.
     With fewer than `min_items` items or 2 workers, the work runs in-process at once (a saved
-    post's feeds go to disk before anything else is done).
+    post's feeds go to disk before anything else is done), by `in_process(items)` when given:
+    the same results, done together.
     """
     global _inherited
     if workers < 2 or len(items) < min_items:
-        results = [func(item) for item in items]
+        results = in_process(items) if in_process else [func(item) for item in items]
         yield lambda: results
         return
     _inherited = items
