@@ -6,7 +6,7 @@ how long the daemon takes to start, cold and with the state a previous run left.
 For each size: generate a corpus (not timed); start the daemon with empty folders (cold
 start-up: launch to its first feed job's log line); write `--saves` new posts one at a time,
 then edit each, then delete each, and for every change take the time from the end of the
-debounce (the daemon's "post file(s) changed" log line) to the newest modification time among
+debounce (the daemon's "post file(s) changed" log line) to the newest status-change time among
 the post's own feed files (site, language, language+category; RSS, Atom, JSON), once the
 rebuild's job line is logged. Then stop it and start it again on the same state (warm
 start-up), alternating with a no-change `syndicate build` of the same site (its own state
@@ -90,21 +90,23 @@ def feed_files(post: Path) -> list[str]:
 def change_latency(daemon: Daemon, out: Path, change) -> tuple[Path, float]:
     """(the post, seconds from the end of the debounce after `change()` to the last of the
     post's feed files written); `change()` returns the post it saved, edited or deleted, and its feed files."""
-    before = {path.relative_to(out).as_posix(): _mtime(path) for path in out.rglob("*") if path.name in run.FEED_FILES}
+    before = {path.relative_to(out).as_posix(): _ctime(path) for path in out.rglob("*") if path.name in run.FEED_FILES}
     mark = len(daemon.lines)
     post, files = change()
     at, debounced = daemon.wait_for("post file(s) changed", mark)
     daemon.wait_for(f"job={CHANNEL} kind=feed outcome=ok", at)
-    written = [_mtime(out / name) for name in files]
+    written = [_ctime(out / name) for name in files]
     if any(after == before.get(name, 0) for name, after in zip(files, written, strict=True)):
         tail = "\n".join(line for _, line in daemon.lines[mark:])
         raise RuntimeError(f"not every feed of {post.name} was rewritten: {files}\n{tail}")
     return post, max(written) / 1e9 - debounced
 
 
-def _mtime(path: Path) -> int:
+def _ctime(path: Path) -> int:
+    # The status-change time: set by the rename that puts the finished file in place (after its
+    # fsync), where the modification time is set by the write before it.
     try:
-        return path.stat().st_mtime_ns
+        return path.stat().st_ctime_ns
     except FileNotFoundError:
         return 0
 

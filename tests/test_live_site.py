@@ -92,6 +92,12 @@ def test_any_series_of_saves_edits_renames_and_deletions_builds_what_a_fresh_bui
     linked = next(p for p in english.glob("*.md") if f"/{p.stem[11:]}" in ref)
     linked.write_text(linked.read_text(encoding="utf-8").replace("title:", "title: Retitled —", 1), encoding="utf-8")
     live.rebuild(linked, step="translation retitled")
+    # Its translation goes, then comes back: the other post's entry (kept between builds) follows.
+    text = linked.read_text(encoding="utf-8")
+    linked.unlink()
+    live.rebuild(linked, step="translation gone")
+    linked.write_text(text, encoding="utf-8")
+    live.rebuild(linked, step="translation back")
 
     # Broken, then fixed; a second post with the same URL, then gone again.
     new.write_text('---\ntitle: "never closed\n---\nbody\n', encoding="utf-8")

@@ -58,6 +58,11 @@ class JobFailed(Exception):
         self.result = result
 
 
+def feed_filter(channel: FeedChannel) -> FeedFilter:
+    """The feeds a channel writes."""
+    return FeedFilter(channel.language, channel.formats)
+
+
 def run_feed(channel: FeedChannel, ctx: Context, now: datetime, *, changed: Collection[str] | None = None,
              workers: int = 1) -> Result:
     """Rebuild the channel's feeds. Its site stays open between runs: `changed` (the paths the
@@ -79,7 +84,7 @@ def run_feed(channel: FeedChannel, ctx: Context, now: datetime, *, changed: Coll
             site.refresh(changed)
         site.workers = workers
         report = build_site(site, ctx.out_dir, now=now, progress=check_stop,
-                            only=FeedFilter(channel.language, channel.formats))
+                            only=feed_filter(channel))
     except BaseException:  # a build cut short may leave the site half updated: read it afresh next time
         if site is not None:
             site.close()

@@ -19,7 +19,7 @@ from syndicate.collect.jekyll import MARKDOWN_EXTENSIONS
 from syndicate.config import Settings
 from syndicate.daemon import jobstate
 from syndicate.daemon.channels import Channel, DigestChannel, FeedChannel
-from syndicate.daemon.jobs import Context, JobFailed, Result, Stopping, run_digest, run_feed, run_redeliver
+from syndicate.daemon.jobs import Context, JobFailed, Result, Stopping, feed_filter, run_digest, run_feed, run_redeliver
 from syndicate.digest.ledger import Ledger
 from syndicate.pipeline.build import warm
 from syndicate.system.failures import describe
@@ -152,7 +152,7 @@ class Daemon:
                 if self.stop.is_set() or self.signalled():
                     return
                 try:
-                    warm(site, now)
+                    warm(site, now, feed_filter(self.channels[cid]))
                 except Exception:  # e.g. a damaged cache: the next run reads the site afresh
                     log.exception("job=%s: could not ready the site for saved posts", cid)
                     self._ctx.sites.pop(cid).close()

@@ -6,6 +6,7 @@ import copy
 import email.utils
 import functools
 import html
+from collections.abc import Iterable
 
 import feedgen.entry
 import feedgen.feed
@@ -208,16 +209,23 @@ class _KeptEntry(FeedEntry):
         self._elements: dict[str, etree._Element] = {}
 
     def rss_entry(self, extensions: bool = True) -> etree._Element:
-        return self._copy("rss", super().rss_entry, extensions)
+        return copy.deepcopy(self.element("rss"))
 
     def atom_entry(self, extensions: bool = True) -> etree._Element:
-        return self._copy("atom", super().atom_entry, extensions)
+        return copy.deepcopy(self.element("atom"))
 
-    def _copy(self, fmt: str, build, extensions: bool) -> etree._Element:
-        element = self._elements.get(fmt)
-        if element is None:
-            element = self._elements[fmt] = build(extensions)
-        return copy.deepcopy(element)
+    def element(self, fmt: str) -> etree._Element:
+        if fmt not in self._elements:
+            build = super().rss_entry if fmt == "rss" else super().atom_entry
+            self._elements[fmt] = build(extensions=True)
+        return self._elements[fmt]
+
+
+def prepare_entries(fmt: str, entries: Iterable[RenderedPost], full_content: bool, feed_language: str | None) -> None:
+    """Build ahead the entries of a feed that serialising it would build (a daemon does this
+    after its start-up build, so its first saved post's feeds copy them instead)."""
+    for rendered in entries:
+        _kept_entry(fmt, rendered, full_content, feed_language).element(fmt)
 
 
 # Keyed by everything an entry's element depends on. A build's feeds carry at most

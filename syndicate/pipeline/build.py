@@ -18,14 +18,14 @@ from syndicate.emit import FORMATS, FeedView
 from syndicate.emit.news_sitemap import news_entries, next_change
 from syndicate.model import BuildReport, Post, Problem
 from syndicate.pipeline.site import Progress, Site
-from syndicate.select import Entry, FeedSpec, Timeline, slugify, specs_for, translation_target
+from syndicate.select import Entry, FeedSpec, Timeline, slugify, specs_for
 from syndicate.subscribers.files import archive_plan, is_subscriber_file, subscription_extras, write_subscriber_files
 from syndicate.system.output import remove_stale_temps, write_if_changed
 from syndicate.system.output_plan import OutputPlan, inputs_digest
 from syndicate.system.workers import map_in_background
 
 PARALLEL_FEEDS = 16  # feeds to write before forking workers pays for itself
-MAX_WRITERS = 12  # files waiting on the disk at once: one saved post's feeds in every format
+MAX_WRITERS = 4  # feed files serialised and written at once: both cores and the disk busy; more only contend
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +79,10 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
     """`build` on a site already open: the daemon keeps one per channel and refreshes it with the
     files its watcher saw change, so a saved post costs what changed, not a scan of every post."""
     started = time.perf_counter() if started is None else started
-    settings = site.settings
     out_dir = Path(out_dir)
-    remove_stale_temps(out_dir)  # left by a build that was killed mid-write
+    if not site.builds:  # left by a build that was killed mid-write (a site kept open leaves none)
+        remove_stale_temps(out_dir)
+    site.builds += 1
     cache = site.cache
     site.now = now  # what `site.posts` holds
     plan = OutputPlan(cache, out_dir)
@@ -94,9 +95,7 @@ def build_site(site: Site, out_dir: Path, *, now: datetime, progress: Progress |
                            seconds=time.perf_counter() - started, extra={"nothing_changed": 1})
     site.load(progress)
     timeline = site.timeline(now)
-    specs, spec_problems = specs_for(timeline.names(now), settings,
-                                     lambda language, folded: timeline.visible((language, folded), now),
-                                     category_pages(settings))
+    specs, spec_problems = _specs(site, timeline, now)
     jobs = _plan(site, plan, [spec for spec in specs if only.wants(spec)], timeline, now, only.formats)
     news = {job.spec.language: news_entries(timeline.newest((job.spec.language, None), now), job.spec.language, now)
             for job in jobs if job.spec.language is not None and job.spec.category is None}
@@ -134,15 +133,30 @@ def _next_change(site: Site, now: datetime, news: dict[str, list[Entry]]) -> flo
     return min((t for t in times if t is not None), default=None)
 
 
-def warm(site: Site, now: datetime) -> None:
+def warm(site: Site, now: datetime, only: FeedFilter = FeedFilter()) -> None:
     """Do ahead what the first build after a saved post would otherwise wait for: decode the
-    entries, order them, and import the Markdown renderer, the serialisers and the page templates."""
-    import syndicate.emit.feedgen_feeds  # noqa: F401
+    entries, order them, import the Markdown renderer, the serialisers and the page templates,
+    and build the RSS and Atom entries of every feed `only` selects (the serialisers keep them;
+    a start-up build on workers built them there)."""
     import syndicate.emit.pages  # noqa: F401
     import syndicate.render.pipeline  # noqa: F401
+    from syndicate.emit.feedgen_feeds import prepare_entries
 
-    site.timeline(now)
+    site.now = now
+    timeline = site.timeline(now)
     site.paths  # noqa: B018
+    full_content = site.settings.content == "full"
+    specs = [spec for spec in _specs(site, timeline, now)[0] if only.wants(spec)]
+    for spec, chosen in timeline.select(specs, now).items():
+        rendered = [site.rendered(site.post(e.source)) for e in chosen]
+        for fmt in ("rss", "atom"):
+            if fmt in only.formats:
+                prepare_entries(fmt, rendered, full_content, spec.language_code)
+
+
+def _specs(site: Site, timeline: Timeline, now: datetime) -> tuple[list[FeedSpec], list[Problem]]:
+    return specs_for(timeline.names(now), site.settings, lambda language, folded: timeline.visible((language, folded), now),
+                     category_pages(site.settings))
 
 
 def _nothing_to_do(site: Site, plan: OutputPlan, now: datetime, only: FeedFilter) -> bool:
@@ -170,7 +184,7 @@ def _plan(site: Site, plan: OutputPlan, specs: list[FeedSpec], timeline: Timelin
                                if settings.archives else [])
         extras = subscription_extras(settings, spec, feed_urls, archive)
         # Everything a feed's bytes depend on; equal digests mean the file on disk is already right.
-        translations = [translation_target(e, site.by_path, settings) for e in chosen]
+        translations = [site.translation(e) for e in chosen]
         inputs = inputs_digest([spec, feed_urls, settings.content, extras,
                                 [(e.source, site.body_inputs(e.source), t and (t.url, t.title, t.language))
                                  for e, t in zip(chosen, translations, strict=True)]])
@@ -198,15 +212,19 @@ def _write_feed(feed: _PendingFeed) -> list[bool]:
 
 
 def _write_feeds(feeds: list[_PendingFeed]) -> list[list[bool]]:
-    """Serialise the feeds in turn and write their files on threads: each file waits on the disk
-    (it is fsynced before its rename) while the next feed is serialised, so a saved post's feeds
-    reach the disk one fsync after the last is serialised, not one per feed. Every write is
-    still atomic on its own."""
+    """Serialise and write each feed file on its own thread. lxml lets go of the interpreter
+    while it writes out a tree, and each file waits on the disk (it is fsynced before its
+    rename): threads overlap both, so a saved post's feeds reach the disk together, not one
+    after another. Every write is still atomic on its own."""
     files = sum(len(feed.files) for feed in feeds)
     with ThreadPoolExecutor(max_workers=min(files, MAX_WRITERS) or 1, thread_name_prefix="write") as writer:
-        writes = [[writer.submit(write_if_changed, path, FORMATS[fmt][2](feed.view)) for fmt, path in feed.files.values()]
+        writes = [[writer.submit(_write_format, feed.view, fmt, path) for fmt, path in feed.files.values()]
                   for feed in feeds]
         return [[future.result() for future in feed_writes] for feed_writes in writes]
+
+
+def _write_format(view: FeedView, fmt: str, path: Path) -> bool:
+    return write_if_changed(path, FORMATS[fmt][2](view))
 
 
 def _output(spec: FeedSpec, fmt: str) -> str:

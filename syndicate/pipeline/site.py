@@ -62,16 +62,23 @@ class Site:
         self._timeline: Timeline | None = None
         self._headers: dict[str, tuple[tuple[int, int], Post]] = {}  # as read, kept between builds
         self._front_matter: dict[str, tuple[tuple[int, int], dict]] = {}  # for `site.posts`, kept between builds
+        self.builds = 0  # builds of this site object so far
         # The build's time: `site.posts` holds the posts published by then, as Jekyll's does.
         self.now: datetime | None = None
         self._start_run()
 
     def _start_run(self) -> None:
         """Forget what one build learnt that the next must not reuse (translations may have moved)."""
+        # The last build's renderings, each with what it was made from (file, post list read), may
+        # serve the next (see _kept_rendering); older ones go.
+        kept = getattr(self, "_kept", {})
+        self._kept: dict[str, tuple[tuple[int, int], str | None, RenderedPost]] = {
+            source: kept[source] for source in getattr(self, "_rendered", ())}
         self.fresh: dict[str, bytes] = {}  # pickled headers of the files parsed in this run
         self.cached_headers = 0
         self.rendered_now = 0  # bodies rendered in this run (the rest came from the cache)
         self._posts: dict[str, Post] = {}  # translations resolved: valid for one build
+        self._translations: dict[str, Entry | None] = {}  # likewise
         self._rendered: dict[str, RenderedPost] = {}
         self._post_list: PostList | None = None
         self._post_list_digest: str | None = None
@@ -216,6 +223,12 @@ class Site:
         """Every post's entry by its permalink path, for translation links."""
         return self.paths.first
 
+    def translation(self, entry: Entry) -> Entry | None:
+        """The post `entry`'s `translation:` names (select.translation_target), once per build."""
+        if entry.source not in self._translations:
+            self._translations[entry.source] = translation_target(entry, self.by_path, self.settings)
+        return self._translations[entry.source]
+
     def post(self, source: str) -> Post:
         """The full header of a post, its translation resolved."""
         if source in self._posts:
@@ -232,33 +245,51 @@ class Site:
 
     def render(self, posts: Iterable[Post]) -> None:
         """Render every post not rendered yet, on all workers; results land in the cache."""
-        todo = {p.source: p for p in posts if p.source not in self._rendered}
-        missing = [p for p in todo.values() if self._cached(p) is None]
+        todo = {p.source: p for p in posts if p.source not in self._rendered and self._kept_rendering(p) is None}
+        cached = {source: self._cached(p) for source, p in todo.items()}
+        missing = [p for p in todo.values() if cached[p.source] is None]
         results = map_parallel(_BodyRenderer(self.settings), missing, workers=self.workers,
                                min_items=PARALLEL_RENDERS) if missing else []
         for post, result in zip(missing, results, strict=True):
             if result is None:  # it reads `site.posts`, which the workers were not given
                 result = _BodyRenderer(self.settings, self.post_list())(post)
             self.cache.put_rendered(post.source, self._fp(post), result)
+            cached[post.source] = result
         self.rendered_now += len(missing)
         for post in todo.values():
-            self.rendered(post)
+            self._keep(post, cached[post.source])
 
     def rendered(self, post: Post) -> RenderedPost:
         """A post's body as safe HTML: from the cache when its file is unchanged (and the post
         list it read, if any, too), else rendered now."""
-        if post.source in self._rendered:
-            return self._rendered[post.source]
+        if (kept := self._kept_rendering(post)) is not None:
+            return kept
         cached = self._cached(post)
         if cached is None:
             cached = _BodyRenderer(self.settings)(post) or _BodyRenderer(self.settings, self.post_list())(post)
             self.cache.put_rendered(post.source, self._fp(post), cached)
             self.rendered_now += 1
-        html, summary, _, _ = cached  # its problems: see post_problems
+        return self._keep(post, cached)
+
+    def _kept_rendering(self, post: Post) -> RenderedPost | None:
+        """This build's rendering of the post, or an earlier build's made from the same file, the
+        same post (its translation link included) and the same post list if it read one. Kept
+        as the same object, so what the emitters keep per rendered post (their entries) holds."""
+        if post.source in self._rendered:
+            return self._rendered[post.source]
+        kept = self._kept.get(post.source)
+        if (kept is None or kept[0] != self._fp(post) or kept[2].post != post
+                or (kept[1] is not None and kept[1] != self.post_list_digest())):
+            return None
+        self._rendered[post.source] = kept[2]
+        return kept[2]
+
+    def _keep(self, post: Post, cached: tuple) -> RenderedPost:
+        html, summary, _, list_read = cached  # its problems: see post_problems
         code = self.settings.language(post.language).code
         media = (self._sized(post.image),) if post.image else ()
-        rendered = RenderedPost(post, html, summary, code, media)
-        self._rendered[post.source] = rendered
+        rendered = self._rendered[post.source] = RenderedPost(post, html, summary, code, media)
+        self._kept[post.source] = (self._fp(post), list_read, rendered)
         return rendered
 
     def _cached(self, post: Post) -> tuple | None:
@@ -337,7 +368,7 @@ class Site:
         reports the same for a post whether or not it rendered the post's feeds this time."""
         problems = []
         for entry in entries:
-            if problem := translation_problem(entry, translation_target(entry, self.by_path, self.settings)):
+            if problem := translation_problem(entry, self.translation(entry)):
                 problems.append(self.located(problem))
             problems.extend(self.cache.render_problems(entry.source))
         return problems
