@@ -87,6 +87,8 @@ def entry() -> None:
     workers and threads by the time it returns, so only buffered output is left to flush.
     """
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler (pyinstrument) or coverage reports as the interpreter exits
     logging.shutdown()
     try:
         sys.stdout.flush()

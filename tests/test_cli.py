@@ -36,3 +36,13 @@ def test_a_site_without_includes_renders_without_loading_python_liquid(tmp_path,
     assert not (example_site / "_includes").exists()
     assert loaded.strip() == "['markdown_it']"  # bodies were rendered, without the Liquid engine
     assert "content_html" in (out / "feed.json").read_text(encoding="utf-8")
+
+
+def test_a_profiled_run_leaves_its_profile(tmp_path, example_site):
+    # The console script leaves without the interpreter's teardown (cli.entry), but a profiler
+    # writes its report at exit: under one, the command must exit normally.
+    profile = tmp_path / "build.prof"
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "syndicate", "build", str(example_site),
+                    "--out", str(tmp_path / "out"), "--state", str(tmp_path / "state"), "-q"], check=True)
+    assert (tmp_path / "out" / "feed.xml").is_file()
+    assert profile.stat().st_size > 0
