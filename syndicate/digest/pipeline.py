@@ -74,6 +74,7 @@ def produce(settings: Settings, spec: DigestSpec, *, out_dir: Path, state_dir: P
             if reach < window.start:
                 problems.append(_left_out(entries, settings, spec, Window(reach, window.start), chosen, ledger))
             if not chosen and not spec.send_empty:
+                site.commit()  # the headers read serve the next run (a daemon's every digest job)
                 return None
         posts = [site.rendered(site.post(e.source)) for e in chosen]
         site.commit()
