@@ -110,3 +110,17 @@ def test_summarize_is_always_short_and_clean(text: str, language: str, limit: in
     summary = summarize(text, language, limit)
     assert len(summary) <= limit
     assert not XML_ILLEGAL.search(summary)
+
+
+_QUOTE_RULE_START = re.compile(r"""[^\\]?["']""")  # where kramdown's quote rules start looking
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab \\\n\"'.-<>", max_size=30), data=st.data())
+def test_the_quote_scan_finds_where_the_quote_rules_start(text: str, data):
+    from syndicate.render.typography import _quote_start
+
+    pos = data.draw(st.integers(0, len(text)))
+    endpos = data.draw(st.integers(pos, len(text)))
+    expected = _QUOTE_RULE_START.search(text, pos, endpos)
+    assert _quote_start(text, pos, endpos) == (expected.start() if expected else None)

@@ -33,8 +33,9 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[object, ...]], ...] = (
     (re.compile(r"""(.?)\"""", re.S), (1, "“")),
 )
 _QUOTES = {("open", '"'): "“", ("open", "'"): "‘", ("close", '"'): "”", ("close", "'"): "’"}
-_QUOTE_START = re.compile(r"""[^\\]?["']""")
+_QUOTE = re.compile(r"""["']""")
 _SYMBOL = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
+_NOT_SEARCHED = object()  # smarten has not looked for the next quote or symbol yet
 _SYMBOLS = {"---": "—", "--": "–", "...": "…", "<< ": "« ", " >>": " »", "<<": "«", ">>": "»"}
 # What kramdown's source shows where an inline element starts: all a run's rules see past its end.
 _AHEAD = {"em_open": "*", "strong_open": "**", "link_open": "[", "image": "!", "code_inline": "`",
@@ -95,21 +96,40 @@ def smarten(text: str, ahead: str = "") -> str:
     source = text + ahead
     out: list[str] = []
     pos, end = 0, len(text)
+    # The next quote and symbol at or after `pos`, searched again only once `pos` has passed them
+    # (neither search looks behind where it starts): searching both afresh at every step made a
+    # long paragraph with many quotes quadratic.
+    quote = symbol = _NOT_SEARCHED
+    if not any(mark in text for mark in ("--", "...", "<<", ">>")):
+        symbol = None  # most runs have none: `in` finds that faster than the pattern's scan
     while pos < end:
-        quote = _QUOTE_START.search(source, pos, end + len(ahead))
-        symbol = _SYMBOL.search(source, pos, end)
-        if quote and quote.start() >= end:
-            quote = None
-        if symbol and (quote is None or symbol.start() < quote.start()):
+        if quote is _NOT_SEARCHED or (quote is not None and quote < pos):
+            quote = _quote_start(source, pos, end + len(ahead))
+        if symbol is _NOT_SEARCHED or (symbol is not None and symbol.start() < pos):
+            symbol = _SYMBOL.search(source, pos, end)
+        at = quote if quote is not None and quote < end else None
+        if symbol and (at is None or symbol.start() < at):
             out.append(text[pos : symbol.start()] + _SYMBOLS[symbol.group()])
             pos = symbol.end()
             continue
-        if quote is None:
+        if at is None:
             break
-        out.append(text[pos : quote.start()])
-        pos = _quote_at(source, quote.start(), out)
+        out.append(text[pos:at])
+        pos = _quote_at(source, at, out)
     out.append(text[pos:end])
     return "".join(out)
+
+
+def _quote_start(source: str, pos: int, endpos: int) -> int | None:
+    """Where the quote rules next apply: at the character before the next quote (they look at it),
+    unless that is a backslash or before `pos`. The same as searching `[^\\]?["']`, which the
+    regex engine can only try at every position (its optional first character defeats the
+    fast scan for a quote)."""
+    found = _QUOTE.search(source, pos, endpos)
+    if found is None:
+        return None
+    at = found.start()
+    return at - 1 if at > pos and source[at - 1] != "\\" else at
 
 
 def _quote_at(source: str, pos: int, out: list[str]) -> int:
