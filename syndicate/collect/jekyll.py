@@ -287,9 +287,16 @@ def _read_bounded(site_dir: Path, source: str, max_bytes: int) -> bytes:
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from exc
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise Unreadable("not a regular file", severity="warning")
-        raw = fh.read(max_bytes + 1)
+        if info.st_size > max_bytes:
+            raise Unreadable(_too_big(info.st_size, max_bytes), severity="warning")
+        # Ask for the size the file has, then for whatever it grew by since, up to the limit:
+        # read(max_bytes + 1) alone would set aside a buffer of the limit (16 MB) for every file.
+        raw = fh.read(info.st_size + 1)
+        if len(raw) > info.st_size:
+            raw += fh.read(max_bytes + 1 - len(raw))
     if len(raw) > max_bytes:
         raise Unreadable(_too_big(None, max_bytes), severity="warning")
     return raw
