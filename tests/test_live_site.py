@@ -4,6 +4,7 @@ builds exactly what a fresh build of the same files builds, after any series of 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from datetime import datetime, timedelta, timezone
@@ -170,3 +171,22 @@ def test_a_path_named_alone_is_read_as_the_scan_reads_it(example_site: Path, tmp
                 named[rel] = found
     assert "english/_posts/2018/2018-07-01-nested.md" in scanned and "english/_posts/2018-07-03-link-out.md" in scanned
     assert named == scanned
+
+
+def test_an_image_replaced_in_place_is_sized_again_when_its_feed_is_rewritten(site: Path, tmp_path: Path):
+    # A rendering kept between builds carries its image's size (the enclosure length): a new
+    # file of another size under the same name must not leave the old length in a feed that is
+    # rewritten. (Feeds that nothing else changes keep theirs: a file's size is not among a
+    # feed's inputs, for the daemon as for the command line.)
+    live = LiveSite(site, tmp_path)
+    live.rebuild(step="first")
+    voters = live.out / "english" / "voter" / "feed.xml"
+    url = re.findall(r'<enclosure url="([^"]+/img/[^"]+)" length="[1-9]', voters.read_text(encoding="utf-8"))[0]
+    image = site / "img" / url.rsplit("/img/", 1)[1]
+    image.write_bytes(image.read_bytes() + b"\0" * 1000)
+    new = _post(site / "english" / "_posts", "2018-08-05-another-voter.md",
+                "---\ntitle: Another voter\ncategories: profile voter\n---\n\nText.\n")
+    live.site.refresh([str(new)])
+    assert "english/voter/feed.xml" in build_site(live.site, live.out, now=NOW).files_written
+    assert f'<enclosure url="{url}" length="{image.stat().st_size}"' in voters.read_text(encoding="utf-8")
+    live.site.close()

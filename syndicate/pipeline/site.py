@@ -273,13 +273,14 @@ class Site:
 
     def _kept_rendering(self, post: Post) -> RenderedPost | None:
         """This build's rendering of the post, or an earlier build's made from the same file, the
-        same post (its translation link included) and the same post list if it read one. Kept
-        as the same object, so what the emitters keep per rendered post (their entries) holds."""
+        same post (its translation link included), the same post list if it read one and the
+        same image size. Kept as the same object, so what the emitters keep per rendered post
+        (their entries) holds."""
         if post.source in self._rendered:
             return self._rendered[post.source]
         kept = self._kept.get(post.source)
         if (kept is None or kept[0] != self._fp(post) or kept[2].post != post
-                or (kept[1] is not None and kept[1] != self.post_list_digest())):
+                or (kept[1] is not None and kept[1] != self.post_list_digest()) or kept[2].media != self._media(post)):
             return None
         self._rendered[post.source] = kept[2]
         return kept[2]
@@ -287,8 +288,7 @@ class Site:
     def _keep(self, post: Post, cached: tuple) -> RenderedPost:
         html, summary, _, list_read = cached  # its problems: see post_problems
         code = self.settings.language(post.language).code
-        media = (self._sized(post.image),) if post.image else ()
-        rendered = self._rendered[post.source] = RenderedPost(post, html, summary, code, media)
+        rendered = self._rendered[post.source] = RenderedPost(post, html, summary, code, self._media(post))
         self._kept[post.source] = (self._fp(post), list_read, rendered)
         return rendered
 
@@ -347,6 +347,9 @@ class Site:
         if problem.line is not None or problem.source not in self.files:
             return problem
         return at_key_line(problem, dict(self.post(problem.source).key_lines))
+
+    def _media(self, post: Post) -> tuple[Media, ...]:
+        return (self._sized(post.image),) if post.image else ()
 
     def _sized(self, media: Media) -> Media:
         """The media with its length in bytes when its URL is a file of the site (`/img/x.jpg`)."""
