@@ -35,7 +35,6 @@ _RULES: tuple[tuple[re.Pattern[str], tuple[object, ...]], ...] = (
 _QUOTES = {("open", '"'): "“", ("open", "'"): "‘", ("close", '"'): "”", ("close", "'"): "’"}
 _QUOTE = re.compile(r"""["']""")
 _SYMBOL = re.compile(r"---|--|\.\.\.|<< | >>|<<|>>")
-_NOT_SEARCHED = object()  # smarten has not looked for the next quote or symbol yet
 _SYMBOLS = {"---": "—", "--": "–", "...": "…", "<< ": "« ", " >>": " »", "<<": "«", ">>": "»"}
 # What kramdown's source shows where an inline element starts: all a run's rules see past its end.
 _AHEAD = {"em_open": "*", "strong_open": "**", "link_open": "[", "image": "!", "code_inline": "`",
@@ -98,14 +97,14 @@ def smarten(text: str, ahead: str = "") -> str:
     pos, end = 0, len(text)
     # The next quote and symbol at or after `pos`, searched again only once `pos` has passed them
     # (neither search looks behind where it starts): searching both afresh at every step made a
-    # long paragraph with many quotes quadratic.
-    quote = symbol = _NOT_SEARCHED
-    if not any(mark in text for mark in ("--", "...", "<<", ">>")):
-        symbol = None  # most runs have none: `in` finds that faster than the pattern's scan
+    # long paragraph with many quotes quadratic. Most runs have no symbol: `in` says so faster
+    # than the pattern's scan.
+    quote = _quote_start(source, pos, end + len(ahead))
+    symbol = _SYMBOL.search(source, pos, end) if any(mark in text for mark in ("--", "...", "<<", ">>")) else None
     while pos < end:
-        if quote is _NOT_SEARCHED or (quote is not None and quote < pos):
+        if quote is not None and quote < pos:
             quote = _quote_start(source, pos, end + len(ahead))
-        if symbol is _NOT_SEARCHED or (symbol is not None and symbol.start() < pos):
+        if symbol is not None and symbol.start() < pos:
             symbol = _SYMBOL.search(source, pos, end)
         at = quote if quote is not None and quote < end else None
         if symbol and (at is None or symbol.start() < at):
